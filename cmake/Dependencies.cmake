@@ -1,0 +1,15 @@
+# Everything comes from Debian 12 packages (scripts/install-deps.sh).
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS json url system)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 CONFIG QUIET)
+find_package(tomlplusplus REQUIRED)
+
+add_library(sockudo_boost INTERFACE)
+target_link_libraries(sockudo_boost INTERFACE Boost::json Boost::url Boost::system Threads::Threads)
+target_compile_definitions(sockudo_boost INTERFACE
+  BOOST_ASIO_NO_DEPRECATED
+  BOOST_ASIO_DISABLE_BOOST_COROUTINE
+  BOOST_BEAST_USE_STD_STRING_VIEW)

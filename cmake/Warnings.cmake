@@ -1,0 +1,15 @@
+# Strict warnings for our own targets only (third-party headers come in as SYSTEM).
+function(sockudo_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror
+    -Wno-error=deprecated-declarations)
+endfunction()
+
+# Declares one layer library from the .cpp files in the current directory.
+function(sockudo_layer name)
+  cmake_parse_arguments(L "" "" "DEPS" ${ARGN})
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(${name} STATIC ${srcs})
+  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC ${L_DEPS})
+  sockudo_warnings(${name})
+endfunction()

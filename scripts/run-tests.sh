@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test against one build directory: unit tests (ctest), then the integration suite
+# with one worker and with several. Exits non-zero if any part failed, after running all parts.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+status=0
+
+echo "== unit tests (ctest) =="
+(cd "$build" && ctest --output-on-failure -j "$(nproc)") || status=1
+
+for workers in 1 4; do
+  echo "== integration tests (node --test, ${workers} worker(s)) =="
+  SOCKUDO_TEST_WORKERS=$workers scripts/run-integration.sh "$build/sockudo" || status=1
+done
+exit $status

@@ -1,0 +1,136 @@
+#include "api/health.hpp"
+
+#include <sys/sysinfo.h>
+
+#include <boost/json.hpp>
+
+namespace sockudo::api {
+
+namespace {
+
+transport::HttpResponse health(int status, std::string_view state) {
+    transport::HttpResponse r;
+    r.status = status;
+    r.content_type = "text/plain";
+    r.body = std::string(state);
+    r.headers.emplace_back("X-Health-Check", std::string(state));
+    return r;
+}
+
+boost::json::object memory_object() {
+    struct sysinfo info{};
+    ::sysinfo(&info);
+    const uint64_t unit = info.mem_unit == 0 ? 1 : info.mem_unit;
+    const uint64_t total = static_cast<uint64_t>(info.totalram) * unit;
+    const uint64_t free = static_cast<uint64_t>(info.freeram + info.bufferram) * unit;
+    const uint64_t used = total > free ? total - free : 0;
+    boost::json::object memory;
+    memory["free"] = free;
+    memory["used"] = used;
+    memory["total"] = total;
+    memory["percent"] = total == 0 ? 0.0 : static_cast<double>(used) * 100.0 / static_cast<double>(total);
+    return memory;
+}
+
+}  // namespace
+
+transport::HttpResponse plain_ok() {
+    transport::HttpResponse r;
+    r.content_type = "text/plain";
+    r.body = "OK";
+    return r;
+}
+
+transport::HttpResponse not_found() {
+    transport::HttpResponse r;
+    r.status = 404;
+    r.content_type = "text/plain";
+    r.body = "404 NOT FOUND";
+    return r;
+}
+
+transport::HttpResponse live() {
+    transport::HttpResponse r;
+    r.content_type = "";
+    return r;
+}
+
+transport::HttpResponse up(core::Engine& engine, const std::string* app_id) {
+    if (engine.draining()) return health(503, "DRAINING");
+    if (app_id == nullptr) {
+        if (engine.apps().size() == 0) return health(503, "ERROR");
+    } else {
+        auto app = engine.apps().find_by_id(*app_id);
+        if (!app) return health(404, "NOT_FOUND");
+        if (!app->app.enabled) return health(503, "ERROR");
+    }
+    // The local adapter and the memory cache are always healthy.
+    return health(200, "OK");
+}
+
+transport::HttpResponse usage() {
+    boost::json::object body;
+    body["memory"] = memory_object();
+    transport::HttpResponse r;
+    r.body = boost::json::serialize(body);
+    return r;
+}
+
+transport::HttpResponse stats(core::Engine& engine) {
+    boost::json::object body;
+    body["memory"] = memory_object();
+    boost::json::array apps;
+    uint64_t connections = 0, users = 0, channels = 0, subscriptions = 0;
+    uint64_t presence_channels = 0, presence_subscriptions = 0, presence_members = 0;
+    for (const auto& app : engine.apps().all()) {
+        auto list = app->channels.channels("");
+        uint64_t app_subs = 0, app_pc = 0, app_ps = 0, app_pm = 0;
+        for (const auto& c : list) {
+            app_subs += c.subscription_count;
+            if (c.name.rfind("presence-", 0) == 0) {
+                ++app_pc;
+                app_ps += c.subscription_count;
+                app_pm += c.user_count;
+            }
+        }
+        const uint64_t app_connections = static_cast<uint64_t>(std::max<int64_t>(0, app->connections.load()));
+        const uint64_t app_users = app->users.user_count();
+        boost::json::object occupancy{{"channels", list.size()},
+                                      {"subscriptions", app_subs},
+                                      {"presence_channels", app_pc},
+                                      {"presence_subscriptions", app_ps},
+                                      {"presence_members", app_pm}};
+        if (app_connections > 0 || !list.empty()) {
+            apps.push_back(boost::json::object{{"app_id", app->app.id},
+                                               {"connections", app_connections},
+                                               {"authenticated_connections", app_users},
+                                               {"users", app_users},
+                                               {"connections_with_meta", 0},
+                                               {"occupancy", occupancy}});
+        }
+        connections += app_connections;
+        users += app_users;
+        channels += list.size();
+        subscriptions += app_subs;
+        presence_channels += app_pc;
+        presence_subscriptions += app_ps;
+        presence_members += app_pm;
+    }
+    body["totals"] = boost::json::object{
+        {"apps", engine.apps().size()},
+        {"connections", connections},
+        {"authenticated_connections", users},
+        {"users", users},
+        {"connections_with_meta", 0},
+        {"occupancy", boost::json::object{{"channels", channels},
+                                          {"subscriptions", subscriptions},
+                                          {"presence_channels", presence_channels},
+                                          {"presence_subscriptions", presence_subscriptions},
+                                          {"presence_members", presence_members}}}};
+    body["apps"] = std::move(apps);
+    transport::HttpResponse r;
+    r.body = boost::json::serialize(body);
+    return r;
+}
+
+}  // namespace sockudo::api

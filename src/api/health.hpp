@@ -1,0 +1,19 @@
+#pragma once
+// Operational endpoints of the main listener (operations.md §6.5).
+
+#include <string>
+
+#include "core/engine.hpp"
+#include "transport/http_types.hpp"
+
+namespace sockudo::api {
+
+transport::HttpResponse plain_ok();
+transport::HttpResponse not_found();
+transport::HttpResponse live();
+// Node readiness (app_id null) or one app's readiness.
+transport::HttpResponse up(core::Engine& engine, const std::string* app_id);
+transport::HttpResponse usage();
+transport::HttpResponse stats(core::Engine& engine);
+
+}  // namespace sockudo::api

@@ -1,0 +1,138 @@
+#include "api/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <exception>
+
+#include "api/health.hpp"
+#include "core/session.hpp"
+
+namespace sockudo::api {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+std::string normalized_prefix(const std::string& path_prefix) {
+    std::string p = path_prefix;
+    while (!p.empty() && p.back() == '/') p.pop_back();
+    if (!p.empty() && p.front() != '/') p.insert(p.begin(), '/');
+    return p;
+}
+
+std::string escape_json(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+transport::HttpResponse json_error(int status, std::string_view code, std::string_view message) {
+    transport::HttpResponse r;
+    r.status = status;
+    r.body = "{\"error\":\"" + escape_json(message) + "\",\"code\":\"" + std::string(code) +
+             "\",\"status\":" + std::to_string(status) + "}";
+    return r;
+}
+
+Router::Router(core::Engine& engine)
+    : engine_(engine), prefix_(normalized_prefix(engine.options().path_prefix)) {}
+
+std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection& /*connection*/,
+                                                           const transport::HttpRequest& request) {
+    auto parsed = boost::urls::parse_origin_form(request.target());
+    if (!parsed) return nullptr;
+    std::string path = parsed->path();
+    std::string_view rest = path;
+    if (!prefix_.empty()) {
+        if (rest.rfind(prefix_, 0) != 0) return nullptr;
+        rest.remove_prefix(prefix_.size());
+    }
+    constexpr std::string_view kApp = "/app/";
+    if (rest.rfind(kApp, 0) != 0) return nullptr;
+    rest.remove_prefix(kApp.size());
+    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    if (rest.empty() || rest.find('/') != std::string_view::npos) return nullptr;
+
+    core::ConnectRequest connect;
+    connect.app_key = std::string(rest);
+    for (auto param : parsed->params()) {
+        if (param.key == "protocol") {
+            connect.protocol = param.value;
+            connect.has_protocol = true;
+        } else if (param.key == "client") {
+            connect.client = param.value;
+        } else if (param.key == "version") {
+            connect.version = param.value;
+        }
+    }
+    connect.origin = std::string(request[http::field::origin]);
+    return std::make_unique<core::Session>(engine_, std::move(connect));
+}
+
+void Router::on_http(transport::Connection& connection, transport::HttpRequest& request,
+                     transport::HttpResponder responder) {
+    transport::HttpResponse response;
+    // One boundary per request: a stray exception becomes a 500 with a log line.
+    try {
+        std::string_view target = request.target();
+        size_t q = target.find('?');
+        std::string_view path = target.substr(0, q);
+        std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+        if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+        response = route(connection, request, path, query);
+    } catch (const std::exception& e) {
+        spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
+                      std::string(request.target().substr(0, request.target().find('?'))),
+                      e.what());
+        response = json_error(500, "internal_error", "Internal server error");
+    }
+    responder.send(std::move(response));
+}
+
+transport::HttpResponse Router::route(transport::Connection& /*connection*/,
+                                      transport::HttpRequest& request, std::string_view path,
+                                      std::string_view /*query*/) {
+    if (!prefix_.empty()) {
+        if (path.rfind(prefix_, 0) != 0) return not_found();
+        path.remove_prefix(prefix_.size());
+        if (path.empty()) path = "/";
+    }
+    const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
+    if (get) {
+        if (path == "/") return plain_ok();
+        if (path == "/live") return live();
+        if (path == "/up") return up(engine_, nullptr);
+        if (path.rfind("/up/", 0) == 0) {
+            std::string id(path.substr(4));
+            return up(engine_, &id);
+        }
+        if (engine_.options().http_api.usage_enabled) {
+            if (path == "/usage") return usage();
+            if (path == "/stats" || path == "/operator/stats") return stats(engine_);
+        }
+    }
+    return not_found();
+}
+
+}  // namespace sockudo::api

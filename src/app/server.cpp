@@ -1,0 +1,204 @@
+#include "app/server.hpp"
+
+#include <sys/resource.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "api/router.hpp"
+#include "app/metrics_endpoint.hpp"
+#include "core/app_registry.hpp"
+#include "core/engine.hpp"
+#include "core/event_hooks.hpp"
+#include "core/session.hpp"
+#include "protocol/close_codes.hpp"
+#include "protocol/server_message.hpp"
+#include "transport/listener.hpp"
+#include "transport/worker.hpp"
+
+namespace sockudo::app {
+
+namespace {
+
+rlim_t raise_open_files_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return limit.rlim_cur;
+}
+
+unsigned worker_count(const config::Options& options) {
+    int64_t n = options.workers;
+    if (n <= 0) n = std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<unsigned>(std::min<int64_t>(n, core::kMaxWorkers));
+}
+
+const char* driver_name(config::AdapterDriver d) {
+    switch (d) {
+        case config::AdapterDriver::Local: return "local";
+        case config::AdapterDriver::Redis: return "redis";
+        case config::AdapterDriver::RedisCluster: return "redis-cluster";
+        case config::AdapterDriver::Nats: return "nats";
+    }
+    return "?";
+}
+
+}  // namespace
+
+struct Server::Parts {
+    core::EventHooks hooks;  // no-op until webhooks and metrics subscribe
+    std::unique_ptr<core::AppRegistry> apps;
+    std::vector<std::unique_ptr<transport::Worker>> workers;
+    std::unique_ptr<core::Engine> engine;
+    std::unique_ptr<api::Router> router;
+    std::unique_ptr<MetricsEndpoint> metrics;
+    transport::ConnectionLimits limits;
+    transport::ConnectionLimits metrics_limits;
+    std::vector<std::unique_ptr<transport::Listener>> listeners;
+    std::unique_ptr<transport::Listener> metrics_listener;
+};
+
+Server::Server(config::Options options) : options_(std::move(options)), parts_(new Parts) {}
+
+Server::~Server() = default;
+
+int Server::run() {
+    Parts& p = *parts_;
+    const rlim_t open_files = raise_open_files_limit();
+    const unsigned n = worker_count(options_);
+
+    p.apps = std::make_unique<core::AppRegistry>(options_);
+    std::vector<transport::Worker*> raw_workers;
+    for (unsigned i = 0; i < n; ++i) {
+        p.workers.push_back(std::make_unique<transport::Worker>(i));
+        raw_workers.push_back(p.workers.back().get());
+    }
+    p.engine = std::make_unique<core::Engine>(options_, *p.apps, raw_workers, p.hooks);
+    p.router = std::make_unique<api::Router>(*p.engine);
+    p.limits.max_body_bytes = static_cast<size_t>(options_.http_api.request_limit_in_mb) * 1024 * 1024;
+    p.limits.max_message_bytes = static_cast<size_t>(options_.websocket_max_payload_kb) * 1024;
+    p.limits.max_backpressure_bytes = static_cast<size_t>(options_.max_backpressure_bytes);
+
+    const auto endpoint = transport::resolve_endpoint(options_.host, options_.port);
+    try {
+        for (auto& worker : p.workers) {
+            p.listeners.push_back(std::make_unique<transport::Listener>(
+                *worker, endpoint, *p.router, p.limits, /*reuse_port=*/true));
+        }
+    } catch (const std::exception& e) {
+        spdlog::critical("cannot listen on {}:{}: {}", options_.host, options_.port, e.what());
+        return 1;
+    }
+    if (options_.metrics.enabled) {
+        p.metrics = std::make_unique<MetricsEndpoint>(*p.engine);
+        try {
+            p.metrics_listener = std::make_unique<transport::Listener>(
+                *p.workers[0], transport::resolve_endpoint(options_.metrics.host, options_.metrics.port),
+                *p.metrics, p.metrics_limits, /*reuse_port=*/false);
+        } catch (const std::exception& e) {
+            spdlog::warn("metrics listener disabled: cannot listen on {}:{}: {}",
+                         options_.metrics.host, options_.metrics.port, e.what());
+        }
+    }
+
+    for (auto& worker : p.workers) worker->start();
+    for (auto& listener : p.listeners) listener->start();
+    if (p.metrics_listener) p.metrics_listener->start();
+
+    spdlog::info("sockudo {} listening on http://{}:{} (WebSocket /app/{{key}}, HTTP API /apps/{{id}})",
+                 SOCKUDO_VERSION_STRING, options_.host, p.listeners.front()->port());
+    if (p.metrics_listener) {
+        spdlog::info("metrics on http://{}:{}/metrics", options_.metrics.host,
+                     p.metrics_listener->port());
+    }
+    spdlog::info("{} worker(s), {} app(s), adapter={}, app_manager=memory, cache=memory, "
+                 "queue=memory, open files limit {}, config: {}",
+                 n, p.apps->size(), driver_name(options_.adapter.driver),
+                 static_cast<unsigned long long>(open_files), options_.source);
+    for (const auto& app : p.apps->all()) {
+        spdlog::info("app {} enabled={} client_messages={} user_authentication={}",
+                     app->app.id, app->app.enabled, app->app.enable_client_messages,
+                     app->app.enable_user_authentication);
+        if (app->app.secret == "app-secret" && options_.mode == "production") {
+            spdlog::warn("!!! app {} uses the well-known secret 'app-secret' in production mode: "
+                         "anyone can sign requests for it. Set SOCKUDO_DEFAULT_APP_SECRET or "
+                         "configure your own apps.", app->app.id);
+        }
+    }
+
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    int received = 0;
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (!ec) received = sig;
+    });
+    signals_io.run();
+    spdlog::info("received {}, shutting down (grace period {} s)",
+                 received == SIGINT ? "SIGINT" : "SIGTERM", options_.shutdown_grace_period_s);
+
+    // Stop accepting, flip readiness, then close WebSockets with 4200 spread over the first half
+    // of the grace period so that clients do not all reconnect to the other nodes at once.
+    p.engine->set_draining();
+    for (auto& listener : p.listeners) listener->stop();
+    if (p.metrics_listener) p.metrics_listener->stop();
+    using clock = std::chrono::steady_clock;
+    const auto grace = std::chrono::milliseconds(std::max<int64_t>(0, options_.shutdown_grace_period_s) * 1000);
+    const auto deadline = clock::now() + grace;
+    constexpr int kSlices = 10;
+    const auto slice_gap = grace / 2 / kSlices;
+    for (int slice = 0; slice < kSlices; ++slice) {
+        const int remaining_slices = kSlices - slice;
+        for (auto& worker : p.workers) {
+            transport::Worker* w = worker.get();
+            w->post([w, remaining_slices] {
+                std::vector<transport::Connection*> open;
+                for (auto* c : w->connections()) {
+                    if (c->is_open()) open.push_back(c);
+                }
+                size_t count = (open.size() + remaining_slices - 1) / remaining_slices;
+                for (size_t i = 0; i < count && i < open.size(); ++i) {
+                    auto* session = dynamic_cast<core::Session*>(open[i]->session());
+                    if (session != nullptr) {
+                        session->reject(protocol::close_code::kReconnectImmediately,
+                                        "Server is closing. Please reconnect shortly.");
+                    } else {
+                        open[i]->close(protocol::close_code::kReconnectImmediately,
+                                       "Server is closing. Please reconnect shortly.");
+                    }
+                }
+            });
+        }
+        if (slice_gap.count() > 0) std::this_thread::sleep_for(slice_gap);
+    }
+    // Wait for the close handshakes and cleanup to finish, bounded by the grace period.
+    while (clock::now() < deadline) {
+        size_t live = 0;
+        for (auto& worker : p.workers) {
+            auto count = std::make_shared<std::atomic<size_t>>(SIZE_MAX);
+            worker->post([count, w = worker.get()] {
+                size_t websockets = 0;
+                for (auto* c : w->connections()) websockets += c->session() != nullptr ? 1 : 0;
+                count->store(websockets);
+            });
+            while (count->load() == SIZE_MAX && clock::now() < deadline) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            live += count->load() == SIZE_MAX ? 1 : count->load();
+        }
+        if (live == 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (auto& worker : p.workers) worker->stop();
+    for (auto& worker : p.workers) worker->join();
+    spdlog::info("shutdown complete");
+    return 0;
+}
+
+}  // namespace sockudo::app

@@ -1,0 +1,32 @@
+#pragma once
+// Loading the effective configuration: compiled defaults < config file < environment.
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "config/options.hpp"
+
+namespace sockudo::config {
+
+// A fatal configuration problem; the message names the key path and the bad value.
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+EnvLookup process_env();
+
+struct LoadRequest {
+    std::optional<std::string> explicit_path;  // --config PATH
+    std::string working_dir = ".";             // where config/config.{toml,json} is discovered
+    EnvLookup env = process_env();
+};
+
+Options load_options(const LoadRequest& request);
+// The effective configuration as pretty JSON with secrets redacted.
+std::string print_options(const Options& options);
+
+}  // namespace sockudo::config

@@ -1,0 +1,47 @@
+#pragma once
+// Everything the node tracks for one app: its configuration and its live state.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "config/app.hpp"
+#include "config/options.hpp"
+#include "core/cache_store.hpp"
+#include "core/channel_directory.hpp"
+#include "core/user_directory.hpp"
+
+namespace sockudo::core {
+
+// Limits of one app with the server-wide defaults applied; <= 0 means unlimited.
+struct EffectiveLimits {
+    int64_t max_connections = 0;
+    int64_t max_client_events_per_second = 0;
+    int64_t max_presence_members_per_channel = 100;
+    int64_t max_presence_member_size_bytes = 2 * 1024;
+    int64_t max_channel_name_length = 200;
+    int64_t max_event_channels_at_once = 100;
+    int64_t max_event_name_length = 200;
+    int64_t max_event_payload_bytes = 100 * 1024;
+    int64_t max_event_batch_size = 10;
+    int64_t client_event_window_ms = 1000;
+    bool terminate_on_client_event_limit = false;
+};
+
+EffectiveLimits effective_limits(const config::App& app, const config::LimitDefaults& defaults);
+
+struct AppRuntime {
+    AppRuntime(config::App config, const config::LimitDefaults& defaults)
+        : app(std::move(config)), limits(effective_limits(app, defaults)) {}
+
+    const config::App app;
+    const EffectiveLimits limits;
+    ChannelDirectory channels;
+    UserDirectory users;
+    CacheStore cache;
+    std::atomic<int64_t> connections{0};
+};
+
+using AppPtr = std::shared_ptr<AppRuntime>;
+
+}  // namespace sockudo::core

@@ -1,0 +1,89 @@
+#include "core/engine.hpp"
+
+#include "core/session.hpp"
+#include "protocol/close_codes.hpp"
+#include "protocol/server_message.hpp"
+#include "transport/connection.hpp"
+#include "transport/worker.hpp"
+
+namespace sockudo::core {
+
+Engine::Engine(const config::Options& options, AppRegistry& apps,
+               std::vector<transport::Worker*> workers, EventHooks& hooks)
+    : options_(options), apps_(apps), workers_(std::move(workers)), hooks_(hooks) {
+    std::random_device seed;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+        locals_.push_back(std::make_unique<LocalIndex>());
+        auto source = std::make_unique<IdSource>();
+        source->random.seed((static_cast<uint64_t>(seed()) << 32) ^ seed());
+        ids_.push_back(std::move(source));
+    }
+}
+
+std::string Engine::next_socket_id(unsigned worker) {
+    IdSource& source = *ids_[worker];
+    uint64_t left = source.random() % 10'000'000'000ULL + 1;
+    uint64_t right = ++source.counter * workers_.size() + worker;
+    return std::to_string(left) + "." + std::to_string(right);
+}
+
+void Engine::publish(Publication publication) {
+    WorkerMask mask = publication.app->channels.workers_for(publication.channel);
+    if (mask == 0) return;
+    auto shared = std::make_shared<const Publication>(std::move(publication));
+    for (unsigned w = 0; w < workers_.size() && mask != 0; ++w) {
+        if ((mask & (WorkerMask{1} << w)) == 0) continue;
+        mask &= ~(WorkerMask{1} << w);
+        workers_[w]->post([this, w, shared] { deliver_local(w, *shared); });
+    }
+}
+
+void Engine::deliver_local(unsigned worker, const Publication& publication) {
+    const LocalIndex::Sessions* sessions =
+        locals_[worker]->subscribers(publication.app.get(), publication.channel);
+    if (sessions == nullptr) return;
+    // Sending never modifies the subscriber list: a slow-consumer close is deferred.
+    if (publication.except_socket_id.empty()) {
+        for (Session* session : *sessions) session->connection().send(publication.frame);
+        return;
+    }
+    for (Session* session : *sessions) {
+        if (session->socket_id() != publication.except_socket_id) {
+            session->connection().send(publication.frame);
+        }
+    }
+}
+
+void Engine::send_to_user(const AppPtr& app, const std::string& user_id,
+                          transport::FramePtr frame) {
+    WorkerMask mask = app->users.workers_for(user_id);
+    for (unsigned w = 0; w < workers_.size() && mask != 0; ++w) {
+        if ((mask & (WorkerMask{1} << w)) == 0) continue;
+        mask &= ~(WorkerMask{1} << w);
+        workers_[w]->post([this, w, app, user_id, frame] {
+            const LocalIndex::Sessions* sessions = locals_[w]->user_sessions(app.get(), user_id);
+            if (sessions == nullptr) return;
+            for (Session* session : *sessions) session->connection().send(frame);
+        });
+    }
+}
+
+void Engine::terminate_user(const AppPtr& app, const std::string& user_id) {
+    WorkerMask mask = app->users.workers_for(user_id);
+    for (unsigned w = 0; w < workers_.size() && mask != 0; ++w) {
+        if ((mask & (WorkerMask{1} << w)) == 0) continue;
+        mask &= ~(WorkerMask{1} << w);
+        workers_[w]->post([this, w, app, user_id] {
+            const LocalIndex::Sessions* sessions = locals_[w]->user_sessions(app.get(), user_id);
+            if (sessions == nullptr) return;
+            // Closing removes the session from this list: work on a copy.
+            LocalIndex::Sessions victims = *sessions;
+            for (Session* session : victims) {
+                session->reject(protocol::close_code::kUnauthorized,
+                                "You got disconnected by the app.");
+            }
+        });
+    }
+}
+
+}  // namespace sockudo::core

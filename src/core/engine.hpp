@@ -1,0 +1,76 @@
+#pragma once
+// The node's realtime core: app registry, per-worker local indexes and the one publish path
+// that every source (HTTP API, client events, presence events, later the cluster adapter)
+// goes through. A publish is one immutable frame posted to each worker that has subscribers.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "config/options.hpp"
+#include "core/app_registry.hpp"
+#include "core/event_hooks.hpp"
+#include "core/local_index.hpp"
+#include "transport/frame.hpp"
+
+namespace sockudo::transport {
+class Worker;
+}
+
+namespace sockudo::core {
+
+struct Publication {
+    AppPtr app;
+    std::string channel;
+    transport::FramePtr frame;
+    std::string except_socket_id;  // empty: deliver to everyone
+    // Room for Protocol V2 identity (serial, message_id) on the same path.
+};
+
+class Engine {
+public:
+    Engine(const config::Options& options, AppRegistry& apps,
+           std::vector<transport::Worker*> workers, EventHooks& hooks);
+
+    const config::Options& options() const { return options_; }
+    AppRegistry& apps() { return apps_; }
+    EventHooks& hooks() { return hooks_; }
+    unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
+    transport::Worker& worker(unsigned index) { return *workers_[index]; }
+    LocalIndex& local(unsigned worker) { return *locals_[worker]; }
+
+    // Delivers to every subscriber of the channel on this node except `except_socket_id`.
+    void publish(Publication publication);
+    // Delivers to every connection signed in as `user_id` (server-to-user channel).
+    void send_to_user(const AppPtr& app, const std::string& user_id, transport::FramePtr frame);
+    // Closes every connection signed in as `user_id` with 4009.
+    void terminate_user(const AppPtr& app, const std::string& user_id);
+
+    // Unique on this node: "<random>.<per-worker counter interleaved by worker>".
+    std::string next_socket_id(unsigned worker);
+
+    std::atomic<int64_t>& connections() { return connections_; }
+    bool draining() const { return draining_.load(std::memory_order_relaxed); }
+    void set_draining() { draining_.store(true); }
+
+private:
+    void deliver_local(unsigned worker, const Publication& publication);
+
+    const config::Options& options_;
+    AppRegistry& apps_;
+    std::vector<transport::Worker*> workers_;
+    std::vector<std::unique_ptr<LocalIndex>> locals_;
+    EventHooks& hooks_;
+    struct IdSource {
+        std::mt19937_64 random;
+        uint64_t counter = 0;
+    };
+    std::vector<std::unique_ptr<IdSource>> ids_;
+    std::atomic<int64_t> connections_{0};
+    std::atomic<bool> draining_{false};
+};
+
+}  // namespace sockudo::core

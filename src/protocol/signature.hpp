@@ -1,0 +1,33 @@
+#pragma once
+// HMAC-SHA256 signatures of the Pusher protocol (protocol-v1 §10) and digest helpers.
+
+#include <string>
+#include <string_view>
+
+namespace sockudo::protocol {
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+std::string sha256_hex(std::string_view data);
+std::string md5_hex(std::string_view data);
+// Compares every byte of the longer input and folds the length difference in.
+bool constant_time_equals(std::string_view a, std::string_view b);
+
+// "{key}:{hex hmac of socket_id:channel[:channel_data]}"
+std::string channel_auth(std::string_view app_key, std::string_view app_secret,
+                         std::string_view socket_id, std::string_view channel,
+                         const std::string* channel_data);
+// "{key}:{hex hmac of socket_id::user::user_data}"
+std::string user_auth(std::string_view app_key, std::string_view app_secret,
+                      std::string_view socket_id, std::string_view user_data);
+
+bool verify_channel_auth(std::string_view app_key, std::string_view app_secret,
+                         std::string_view socket_id, std::string_view channel,
+                         const std::string* channel_data, std::string_view received_auth);
+bool verify_user_auth(std::string_view app_key, std::string_view app_secret,
+                      std::string_view socket_id, std::string_view user_data,
+                      std::string_view received_auth);
+
+// End-to-end encryption shared secret: base64(SHA-256(channel || master_key)).
+std::string shared_secret_base64(std::string_view channel, std::string_view master_key);
+
+}  // namespace sockudo::protocol

@@ -1,0 +1,514 @@
+#include "transport/connection.hpp"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+#include <cerrno>
+
+#include "protocol/utf8.hpp"
+#include "protocol/ws_frame.hpp"
+#include "transport/worker.hpp"
+
+namespace sockudo::transport {
+
+namespace http = boost::beast::http;
+namespace ws = protocol::ws;
+
+namespace {
+
+// Reads per readiness notification before yielding to other connections of the worker.
+constexpr int kMaxReadsPerWakeup = 4;
+// Buffers per gathered write (IOV_MAX is 1024; a few dozen frames already fill a socket buffer).
+constexpr size_t kMaxIov = 64;
+
+bool header_has_token(std::string_view value, std::string_view token) {
+    // Comma-separated token list, case-insensitive (RFC 7230 §7).
+    size_t pos = 0;
+    while (pos <= value.size()) {
+        size_t comma = value.find(',', pos);
+        if (comma == std::string_view::npos) comma = value.size();
+        std::string_view item = value.substr(pos, comma - pos);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (item.size() == token.size() &&
+            std::equal(item.begin(), item.end(), token.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) ==
+                       std::tolower(static_cast<unsigned char>(b));
+            })) {
+            return true;
+        }
+        pos = comma + 1;
+    }
+    return false;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle
+
+Connection::Connection(Worker& worker, boost::asio::ip::tcp::socket socket,
+                       ConnectionHandler& handler, const ConnectionLimits& limits, bool tls)
+    : worker_(worker), socket_(std::move(socket)), handler_(handler), limits_(limits), tls_(tls) {
+    boost::system::error_code ec;
+    auto endpoint = socket_.remote_endpoint(ec);
+    if (!ec) remote_address_ = endpoint.address().to_string();
+}
+
+Connection::~Connection() = default;
+
+void Connection::start() {
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+    worker_.add_connection(this);
+    last_activity_ms_ = worker_.now_ms();
+    worker_.wheel().arm(idle_timer_, limits_.http_idle_timeout_ms);
+    wait_readable();
+}
+
+void Connection::on_timer(int /*kind*/) {
+    // Idle HTTP connection, or a peer that never answered our close frame.
+    if (state_ == State::Http && request_pending_) {
+        worker_.wheel().arm(idle_timer_, limits_.http_idle_timeout_ms);
+        return;
+    }
+    teardown();
+}
+
+void Connection::teardown() {
+    if (state_ == State::Closed) return;
+    if (state_ == State::WebSocket) begin_close();
+    state_ = State::Closed;
+    idle_timer_.disarm();
+    boost::system::error_code ec;
+    socket_.close(ec);  // cancels pending waits; their handlers release the last references
+    queue_.clear();
+    queue_head_ = head_offset_ = queued_bytes_ = 0;
+    parser_.reset();
+    std::string().swap(inbuf_);
+    std::string().swap(fragments_);
+    worker_.remove_connection(this);
+}
+
+void Connection::begin_close() {
+    if (state_ != State::WebSocket) return;
+    state_ = State::Closing;
+    if (session_) session_->on_disconnect(*this);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+void Connection::wait_readable() {
+    if (reading_ || state_ == State::Closed) return;
+    reading_ = true;
+    socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& ec) {
+                           self->reading_ = false;
+                           if (ec) {
+                               self->teardown();
+                               return;
+                           }
+                           self->on_readable();
+                       });
+}
+
+void Connection::on_readable() {
+    for (int i = 0; i < kMaxReadsPerWakeup && state_ != State::Closed; ++i) {
+        if (state_ == State::Http && request_pending_) return;  // resumes after the response
+        boost::system::error_code ec;
+        size_t n = socket_.read_some(
+            boost::asio::buffer(worker_.scratch(), worker_.scratch_size()), ec);
+        if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) break;
+        if (ec || n == 0) {
+            teardown();  // EOF or reset: the peer is gone
+            return;
+        }
+        last_activity_ms_ = worker_.now_ms();
+        process_input(worker_.scratch(), n);
+        if (n < worker_.scratch_size()) break;  // drained the socket for now
+    }
+    if (state_ != State::Closed && !(state_ == State::Http && request_pending_)) wait_readable();
+}
+
+void Connection::process_input(uint8_t* data, size_t length) {
+    if (state_ == State::Closing) return;  // draining until the peer closes
+    processing_ = true;
+    uint8_t* begin = data;
+    size_t available = length;
+    if (!inbuf_.empty()) {
+        inbuf_.append(reinterpret_cast<const char*>(data), length);
+        begin = reinterpret_cast<uint8_t*>(inbuf_.data());
+        available = inbuf_.size();
+    }
+    size_t offset = 0;
+    while (offset < available && (state_ == State::Http || state_ == State::WebSocket)) {
+        if (state_ == State::Http && request_pending_) break;
+        size_t used = state_ == State::Http ? process_http(begin + offset, available - offset)
+                                            : process_websocket(begin + offset, available - offset);
+        if (used == 0) break;
+        offset += used;
+    }
+    processing_ = false;
+    if (state_ == State::Closed) return;
+    if (state_ == State::Closing) {
+        std::string().swap(inbuf_);
+        return;
+    }
+    size_t rest = available - offset;
+    if (rest == 0) {
+        if (!inbuf_.empty()) std::string().swap(inbuf_);  // give the memory back when idle
+    } else if (inbuf_.empty()) {
+        inbuf_.assign(reinterpret_cast<const char*>(begin + offset), rest);
+    } else {
+        inbuf_.erase(0, offset);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+size_t Connection::process_http(uint8_t* data, size_t length) {
+    if (!parser_) {
+        parser_ = std::make_unique<http::request_parser<http::string_body>>();
+        parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+        parser_->body_limit(limits_.max_body_bytes);
+        parser_->eager(true);
+    }
+    boost::system::error_code ec;
+    size_t used = parser_->put(boost::asio::buffer(data, length), ec);
+    if (ec == http::error::need_more) {
+        if (length > limits_.max_header_bytes + limits_.max_body_bytes) {
+            reject_http(413, "Request too large");
+            return 0;
+        }
+        return used;
+    }
+    if (ec == http::error::body_limit) {
+        reject_http(413, "Request body too large");
+        return 0;
+    }
+    if (ec == http::error::header_limit) {
+        reject_http(431, "Request header too large");
+        return 0;
+    }
+    if (ec) {
+        reject_http(400, "Malformed HTTP request");
+        return 0;
+    }
+    if (parser_->is_done()) handle_request();
+    return used;
+}
+
+void Connection::reject_http(int status, std::string_view message) {
+    HttpResponse response;
+    response.status = status;
+    response.body = std::string("{\"error\":\"") + std::string(message) + "\",\"status\":" +
+                    std::to_string(status) + "}";
+    response.close = true;
+    request_pending_ = true;
+    respond(std::move(response), false);
+}
+
+void Connection::handle_request() {
+    HttpRequest request = parser_->release();
+    parser_.reset();
+    request_pending_ = true;
+    bool wants_upgrade = header_has_token(request[http::field::connection], "upgrade") &&
+                         header_has_token(request[http::field::upgrade], "websocket");
+    if (wants_upgrade && request.method() == http::verb::get) {
+        if (request[http::field::sec_websocket_version] != "13") {
+            HttpResponse response;
+            response.status = 426;
+            response.body = R"({"error":"Unsupported WebSocket version","status":426})";
+            response.headers.emplace_back("Sec-WebSocket-Version", "13");
+            respond(std::move(response), false);
+            return;
+        }
+        if (request[http::field::sec_websocket_key].empty()) {
+            reject_http(400, "Missing Sec-WebSocket-Key");
+            return;
+        }
+        session_ = handler_.on_upgrade(*this, request);
+        if (!session_) {
+            HttpResponse response;
+            response.status = 404;
+            response.content_type = "text/plain";
+            response.body = "404 NOT FOUND";
+            respond(std::move(response), false);
+            return;
+        }
+        std::string accept = ws::accept_key(request[http::field::sec_websocket_key]);
+        std::string head =
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Accept: " + accept + "\r\n\r\n";
+        enqueue(std::make_shared<const Frame>(std::move(head)));
+        upgrade();
+        return;
+    }
+    bool keep_alive = request.keep_alive();
+    handler_.on_http(*this, request, HttpResponder(shared_from_this(), keep_alive));
+}
+
+void HttpResponder::send(HttpResponse response) {
+    Connection& c = *connection_;
+    if (!c.worker_.on_this_thread()) {
+        c.worker_.post([connection = connection_, keep_alive = keep_alive_,
+                        response = std::move(response)]() mutable {
+            HttpResponder(connection, keep_alive).send(std::move(response));
+        });
+        return;
+    }
+    c.respond(std::move(response), keep_alive_);
+}
+
+void Connection::respond(HttpResponse response, bool keep_alive) {
+    if (state_ != State::Http || !request_pending_) return;
+    keep_alive = keep_alive && !response.close;
+    enqueue(std::make_shared<const Frame>(serialize_response(response, keep_alive)));
+    request_pending_ = false;
+    if (!keep_alive) {
+        shutdown_after_flush();
+        return;
+    }
+    worker_.wheel().arm(idle_timer_, limits_.http_idle_timeout_ms);
+    if (processing_) return;  // the input loop below us goes on with the next request
+    // Pipelined input that arrived while the response was produced.
+    if (!inbuf_.empty()) {
+        std::string pending;
+        pending.swap(inbuf_);
+        process_input(reinterpret_cast<uint8_t*>(pending.data()), pending.size());
+    }
+    if (state_ == State::Http && !request_pending_) wait_readable();
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket
+
+void Connection::upgrade() {
+    state_ = State::WebSocket;
+    request_pending_ = false;
+    idle_timer_.disarm();  // liveness is the session's business from here on
+    session_->on_open(*this);
+    if (state_ == State::WebSocket || state_ == State::Closing) wait_readable();
+}
+
+size_t Connection::process_websocket(uint8_t* data, size_t length) {
+    ws::Frame frame;
+    size_t consumed = 0;
+    auto status = ws::decode_frame(data, length, limits_.max_message_bytes, frame, consumed);
+    switch (status) {
+        case ws::DecodeStatus::NeedMore:
+            if (length > limits_.max_message_bytes + 14) fail_websocket(1009, "Message too big");
+            return 0;
+        case ws::DecodeStatus::TooBig:
+            fail_websocket(1009, "Message too big");
+            return 0;
+        case ws::DecodeStatus::ProtocolError:
+            fail_websocket(1002, "Protocol error");
+            return 0;
+        case ws::DecodeStatus::Complete:
+            break;
+    }
+    switch (frame.opcode) {
+        case ws::Opcode::Ping:
+            send(std::make_shared<const Frame>(ws::encode_frame(ws::Opcode::Pong, frame.payload)));
+            return consumed;
+        case ws::Opcode::Pong:
+            return consumed;
+        case ws::Opcode::Close: {
+            uint16_t code = 1000;
+            if (frame.payload.size() == 1) {
+                fail_websocket(1002, "Protocol error");
+                return 0;
+            }
+            if (frame.payload.size() >= 2) {
+                code = static_cast<uint16_t>(
+                    (static_cast<uint8_t>(frame.payload[0]) << 8) |
+                    static_cast<uint8_t>(frame.payload[1]));
+                if (!ws::is_valid_peer_close_code(code)) code = 1002;
+            }
+            close(code, "");
+            return 0;
+        }
+        case ws::Opcode::Continuation:
+            if (fragments_.empty() && !fragmented_binary_) {
+                fail_websocket(1002, "Unexpected continuation frame");
+                return 0;
+            }
+            break;
+        case ws::Opcode::Text:
+        case ws::Opcode::Binary:
+            if (!fragments_.empty() || fragmented_binary_) {
+                fail_websocket(1002, "Expected continuation frame");
+                return 0;
+            }
+            break;
+    }
+    bool binary = frame.opcode == ws::Opcode::Binary ||
+                  (frame.opcode == ws::Opcode::Continuation && fragmented_binary_);
+    if (!frame.fin || !fragments_.empty()) {
+        if (fragments_.size() + frame.payload.size() > limits_.max_message_bytes) {
+            fail_websocket(1009, "Message too big");
+            return 0;
+        }
+        if (frame.opcode != ws::Opcode::Continuation) fragmented_binary_ = binary;
+        fragments_.append(frame.payload);
+        if (!frame.fin) return consumed;
+        std::string message;
+        message.swap(fragments_);
+        fragmented_binary_ = false;
+        if (!binary && !protocol::is_valid_utf8(message)) {
+            fail_websocket(1007, "Invalid UTF-8");
+            return 0;
+        }
+        session_->on_message(*this, message);
+        return consumed;
+    }
+    // Binary frames are decoded like text (protocol-v1 §2.1), so they must be UTF-8 as well
+    // to be meaningful; invalid text frames are a protocol violation (RFC 6455 §8.1).
+    if (!protocol::is_valid_utf8(frame.payload)) {
+        if (binary) return consumed;  // not JSON: ignore
+        fail_websocket(1007, "Invalid UTF-8");
+        return 0;
+    }
+    session_->on_message(*this, frame.payload);
+    return consumed;
+}
+
+void Connection::fail_websocket(uint16_t code, std::string_view reason) { close(code, reason); }
+
+void Connection::send(FramePtr frame) {
+    if (state_ != State::WebSocket || overflowed_) return;
+    if (queued_bytes_ + frame->size() > limits_.max_backpressure_bytes) {
+        // Slow consumer: drop what it has not started receiving and tell it to back off.
+        // The close is posted, not done here, because we may be inside a fanout loop over
+        // the subscriber list that the disconnect would modify.
+        overflowed_ = true;
+        if (queue_head_ < queue_.size()) {
+            size_t keep = queue_head_ + (head_offset_ > 0 ? 1 : 0);
+            for (size_t i = keep; i < queue_.size(); ++i) queued_bytes_ -= queue_[i]->size();
+            queue_.resize(keep);
+        }
+        worker_.post([self = shared_from_this()] {
+            self->overflowed_ = false;
+            self->close(4100, "Connection is too slow to receive messages");
+        });
+        return;
+    }
+    enqueue(std::move(frame));
+}
+
+void Connection::send_text(std::string_view payload) { send(make_text_frame(payload)); }
+
+void Connection::close(uint16_t code, std::string_view reason) {
+    if (state_ != State::WebSocket) return;
+    begin_close();
+    enqueue(std::make_shared<const Frame>(ws::encode_close(code, reason)));
+    shutdown_after_flush();
+}
+
+void Connection::shutdown_after_flush() {
+    close_after_flush_ = true;
+    if (state_ == State::Http) state_ = State::Closing;
+    worker_.wheel().arm(idle_timer_, limits_.close_linger_ms);
+    schedule_flush();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+void Connection::enqueue(FramePtr frame) {
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(frame));
+    schedule_flush();
+}
+
+void Connection::schedule_flush() {
+    if (flush_scheduled_ || writing_) return;
+    flush_scheduled_ = true;
+    worker_.schedule_flush(shared_from_this());
+}
+
+void Connection::flush() {
+    flush_scheduled_ = false;
+    if (state_ == State::Closed || writing_) return;
+    while (queue_head_ < queue_.size()) {
+        iovec iov[kMaxIov];
+        size_t count = 0;
+        for (size_t i = queue_head_; i < queue_.size() && count < kMaxIov; ++i) {
+            const Frame& f = *queue_[i];
+            size_t skip = (i == queue_head_) ? head_offset_ : 0;
+            iov[count].iov_base = const_cast<char*>(f.data() + skip);
+            iov[count].iov_len = f.size() - skip;
+            ++count;
+        }
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = count;
+        ssize_t written = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+        if (written < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                wait_writable();
+                return;
+            }
+            if (errno == EINTR) continue;
+            teardown();
+            return;
+        }
+        auto remaining = static_cast<size_t>(written);
+        queued_bytes_ -= remaining;
+        while (remaining > 0) {
+            size_t left = queue_[queue_head_]->size() - head_offset_;
+            if (remaining >= left) {
+                remaining -= left;
+                queue_[queue_head_].reset();
+                ++queue_head_;
+                head_offset_ = 0;
+            } else {
+                head_offset_ += remaining;
+                remaining = 0;
+            }
+        }
+        if (queue_head_ >= 64 && queue_head_ * 2 >= queue_.size()) {
+            queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(queue_head_));
+            queue_head_ = 0;
+        }
+        if (queue_head_ < queue_.size() && count == kMaxIov) continue;
+        if (queue_head_ < queue_.size()) {
+            wait_writable();  // short write: the socket buffer is full
+            return;
+        }
+    }
+    queue_.clear();
+    queue_head_ = head_offset_ = 0;
+    if (queue_.capacity() > 16) std::vector<FramePtr>().swap(queue_);
+    if (close_after_flush_) {
+        boost::system::error_code ec;
+        socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        // Keep reading until the peer closes (or the linger timer fires) so that unread
+        // input does not turn our FIN into a reset that could discard the close frame.
+        wait_readable();
+    }
+}
+
+void Connection::wait_writable() {
+    if (writing_) return;
+    writing_ = true;
+    socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
+                       [self = shared_from_this()](const boost::system::error_code& ec) {
+                           self->writing_ = false;
+                           if (ec) {
+                               self->teardown();
+                               return;
+                           }
+                           self->flush();
+                       });
+}
+
+}  // namespace sockudo::transport

@@ -1,0 +1,147 @@
+#pragma once
+// One accepted TCP connection: HTTP/1.1 requests (keep-alive, pipelined one at a time) until it
+// upgrades to a WebSocket, then RFC 6455 framing. Owned by its worker; every method runs on the
+// worker's thread. Reads go through the worker's shared scratch buffer, so an idle connection
+// holds no read buffer; writes are queued shared frames flushed with gathered writes.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "transport/frame.hpp"
+#include "transport/http_types.hpp"
+#include "transport/timer_wheel.hpp"
+
+namespace sockudo::transport {
+
+class Connection;
+class Worker;
+
+// The protocol state of an upgraded connection. Implemented above the transport.
+class SessionBase {
+public:
+    virtual ~SessionBase() = default;
+    // After the 101 response is queued: the first frame the session sends goes out first.
+    virtual void on_open(Connection& connection) = 0;
+    // One complete text (or binary) message, valid UTF-8 for text.
+    virtual void on_message(Connection& connection, std::string_view message) = 0;
+    // Exactly once, when the WebSocket stops being open (close sent or received, I/O error).
+    // Nothing sent after this is delivered.
+    virtual void on_disconnect(Connection& connection) = 0;
+};
+
+// Replies to one HTTP request; may be used later (asynchronously) from the worker's thread.
+class HttpResponder {
+public:
+    HttpResponder(std::shared_ptr<Connection> connection, bool keep_alive)
+        : connection_(std::move(connection)), keep_alive_(keep_alive) {}
+    void send(HttpResponse response);
+    Connection& connection() { return *connection_; }
+
+private:
+    std::shared_ptr<Connection> connection_;
+    bool keep_alive_;
+};
+
+// What the transport calls for each request. Implemented by the server wiring.
+class ConnectionHandler {
+public:
+    virtual ~ConnectionHandler() = default;
+    virtual void on_http(Connection& connection, HttpRequest& request, HttpResponder responder) = 0;
+    // A valid WebSocket upgrade request. Return the session that will own the socket, or
+    // nullptr to answer 404 without upgrading.
+    virtual std::unique_ptr<SessionBase> on_upgrade(Connection& connection,
+                                                    const HttpRequest& request) = 0;
+};
+
+struct ConnectionLimits {
+    size_t max_header_bytes = 16 * 1024;
+    size_t max_body_bytes = 10 * 1024 * 1024;
+    size_t max_message_bytes = 64 * 1024;              // inbound WebSocket message (1009 above)
+    size_t max_backpressure_bytes = 1024 * 1024;       // outbound queue (4100 above)
+    uint64_t http_idle_timeout_ms = 30'000;            // request header/keep-alive idle time
+    uint64_t close_linger_ms = 2'000;                  // wait for the peer's close after ours
+};
+
+class Connection final : public std::enable_shared_from_this<Connection>, private TimerTarget {
+public:
+    Connection(Worker& worker, boost::asio::ip::tcp::socket socket, ConnectionHandler& handler,
+               const ConnectionLimits& limits, bool tls);
+    ~Connection();
+
+    void start();
+
+    // --- WebSocket side (valid after the upgrade) ---
+    void send(FramePtr frame);
+    void send_text(std::string_view payload);
+    // Sends a close frame with `code` and closes the TCP connection once it is written.
+    void close(uint16_t code, std::string_view reason);
+    bool is_open() const { return state_ == State::WebSocket; }
+    SessionBase* session() { return session_.get(); }
+    uint64_t last_activity_ms() const { return last_activity_ms_; }
+    size_t queued_bytes() const { return queued_bytes_; }
+
+    Worker& worker() { return worker_; }
+    const std::string& remote_address() const { return remote_address_; }
+    bool tls() const { return tls_; }
+
+    // Writes what is queued (called by the worker once per loop turn).
+    void flush();
+
+private:
+    friend class HttpResponder;
+    friend class Worker;
+    enum class State : uint8_t { Http, WebSocket, Closing, Closed };
+    enum TimerKind : int { kIdleTimer = 1 };
+
+    void on_timer(int kind) override;
+    void wait_readable();
+    void on_readable();
+    void process_input(uint8_t* data, size_t length);
+    size_t process_http(uint8_t* data, size_t length);
+    size_t process_websocket(uint8_t* data, size_t length);
+    void handle_request();
+    void upgrade();
+    void respond(HttpResponse response, bool keep_alive);
+    void reject_http(int status, std::string_view message);
+    void enqueue(FramePtr frame);
+    void schedule_flush();
+    void wait_writable();
+    void begin_close();  // leaves the open state and tells the session
+    void shutdown_after_flush();
+    void teardown();
+    void fail_websocket(uint16_t code, std::string_view reason);
+
+    Worker& worker_;
+    boost::asio::ip::tcp::socket socket_;
+    ConnectionHandler& handler_;
+    const ConnectionLimits& limits_;
+    std::unique_ptr<SessionBase> session_;
+    std::unique_ptr<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::string inbuf_;      // unparsed input carried between reads (usually empty)
+    std::string fragments_;  // a fragmented message being reassembled
+    std::vector<FramePtr> queue_;
+    size_t queue_head_ = 0;     // first unsent frame in queue_
+    size_t head_offset_ = 0;    // bytes of queue_[queue_head_] already written
+    size_t queued_bytes_ = 0;
+    std::string remote_address_;
+    TimerNode idle_timer_{this, kIdleTimer};
+    uint64_t last_activity_ms_ = 0;
+    size_t registry_slot_ = SIZE_MAX;  // index in the worker's connection list
+    State state_ = State::Http;
+    bool tls_ = false;
+    bool reading_ = false;
+    bool processing_ = false;     // inside process_input (responses must not re-enter it)
+    bool writing_ = false;        // waiting for the socket to become writable
+    bool flush_scheduled_ = false;
+    bool request_pending_ = false;  // an HTTP response is being produced
+    bool close_after_flush_ = false;
+    bool fragmented_binary_ = false;
+    bool overflowed_ = false;     // over the outbound byte cap; a 4100 close is on its way
+};
+
+}  // namespace sockudo::transport

@@ -1,0 +1,83 @@
+#include "transport/listener.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <spdlog/spdlog.h>
+
+#include "transport/worker.hpp"
+
+namespace sockudo::transport {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+tcp::endpoint resolve_endpoint(const std::string& host, uint16_t port) {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (!ec) return tcp::endpoint(address, port);
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    auto results = resolver.resolve(host, std::to_string(port));
+    return results.begin()->endpoint();
+}
+
+Listener::Listener(Worker& worker, const tcp::endpoint& endpoint, ConnectionHandler& handler,
+                   const ConnectionLimits& limits, bool reuse_port)
+    : worker_(worker),
+      acceptor_(worker.io()),
+      retry_timer_(worker.io()),
+      handler_(handler),
+      limits_(limits) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    if (reuse_port) {
+        int one = 1;
+        if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
+                         sizeof(one)) != 0) {
+            throw boost::system::system_error(
+                boost::system::error_code(errno, boost::system::system_category()),
+                "SO_REUSEPORT");
+        }
+    }
+    acceptor_.bind(endpoint);
+    acceptor_.listen(4096);
+    port_ = acceptor_.local_endpoint().port();
+}
+
+void Listener::start() {
+    worker_.post([this] { accept(); });
+}
+
+void Listener::stop() {
+    worker_.post([this] {
+        stopped_ = true;
+        boost::system::error_code ec;
+        acceptor_.close(ec);
+        retry_timer_.cancel();
+    });
+}
+
+void Listener::accept() {
+    if (stopped_) return;
+    acceptor_.async_accept(worker_.io(), [this](const boost::system::error_code& ec,
+                                                tcp::socket socket) {
+        if (stopped_) return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted) return;
+            // Out of descriptors or memory: back off briefly instead of spinning.
+            spdlog::warn("accept failed: {}", ec.message());
+            retry_timer_.expires_after(std::chrono::milliseconds(100));
+            retry_timer_.async_wait([this](const boost::system::error_code& wait_ec) {
+                if (!wait_ec) accept();
+            });
+            return;
+        }
+        auto connection = std::make_shared<Connection>(worker_, std::move(socket), handler_,
+                                                       limits_, false);
+        connection->start();
+        accept();
+    });
+}
+
+}  // namespace sockudo::transport

@@ -1,0 +1,41 @@
+#pragma once
+// A listening socket served by one worker. With SO_REUSEPORT every worker binds its own
+// listener on the same address and the kernel spreads new connections across them.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <string>
+
+#include "transport/connection.hpp"
+
+namespace sockudo::transport {
+
+class Worker;
+
+class Listener {
+public:
+    // Throws boost::system::system_error when the address cannot be bound.
+    Listener(Worker& worker, const boost::asio::ip::tcp::endpoint& endpoint,
+             ConnectionHandler& handler, const ConnectionLimits& limits, bool reuse_port);
+
+    void start();
+    void stop();  // closes the listening socket; existing connections are untouched
+    uint16_t port() const { return port_; }
+
+private:
+    void accept();
+
+    Worker& worker_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer retry_timer_;
+    ConnectionHandler& handler_;
+    const ConnectionLimits& limits_;
+    uint16_t port_ = 0;
+    bool stopped_ = false;
+};
+
+// Resolves `host` (an IP literal or a name) to a TCP endpoint.
+boost::asio::ip::tcp::endpoint resolve_endpoint(const std::string& host, uint16_t port);
+
+}  // namespace sockudo::transport

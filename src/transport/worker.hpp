@@ -1,0 +1,75 @@
+#pragma once
+// One event loop thread. A worker owns the connections it accepted; their state is touched only
+// on this thread. Other threads reach a worker only through post().
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "transport/timer_wheel.hpp"
+
+namespace sockudo::transport {
+
+class Connection;
+
+class Worker {
+public:
+    explicit Worker(unsigned index);
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    unsigned index() const { return index_; }
+    boost::asio::io_context& io() { return io_; }
+    TimerWheel& wheel() { return wheel_; }
+
+    // Runs `fn` on this worker's thread, after what is already queued there.
+    template <typename Fn>
+    void post(Fn&& fn) {
+        boost::asio::post(io_, std::forward<Fn>(fn));
+    }
+
+    void start();
+    void stop();  // ends the loop; pending handlers are dropped
+    void join();
+    bool on_this_thread() const;
+
+    // Read buffer shared by every connection of this worker: an idle connection holds none.
+    uint8_t* scratch() { return scratch_.data(); }
+    size_t scratch_size() const { return scratch_.size(); }
+
+    // Connections with queued output are flushed once per loop turn, so a burst of
+    // publishes becomes one gathered write per socket.
+    void schedule_flush(std::shared_ptr<Connection> connection);
+
+    // Registry of live connections (for shutdown and counts), this thread only.
+    void add_connection(Connection* connection);
+    void remove_connection(Connection* connection);
+    const std::vector<Connection*>& connections() const { return connections_; }
+    size_t connection_count() const { return connections_.size(); }
+
+    uint64_t now_ms() const;
+
+private:
+    void tick();
+    void flush_dirty();
+
+    unsigned index_;
+    boost::asio::io_context io_{1};
+    boost::asio::steady_timer tick_timer_{io_};
+    TimerWheel wheel_;
+    std::thread thread_;
+    std::thread::id thread_id_;
+    std::vector<uint8_t> scratch_;
+    std::vector<std::shared_ptr<Connection>> dirty_;
+    bool flush_posted_ = false;
+    std::vector<Connection*> connections_;
+    std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace sockudo::transport
