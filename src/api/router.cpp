@@ -56,7 +56,10 @@ transport::HttpResponse json_error(int status, std::string_view code, std::strin
 }
 
 Router::Router(core::Engine& engine)
-    : engine_(engine), prefix_(normalized_prefix(engine.options().path_prefix)) {}
+    : engine_(engine),
+      api_(engine),
+      cors_(engine.options().cors),
+      prefix_(normalized_prefix(engine.options().path_prefix)) {}
 
 std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection& /*connection*/,
                                                            const transport::HttpRequest& request) {
@@ -99,8 +102,12 @@ void Router::on_http(transport::Connection& connection, transport::HttpRequest& 
         size_t q = target.find('?');
         std::string_view path = target.substr(0, q);
         std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-        if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-        response = route(connection, request, path, query);
+        if (request.method() == http::verb::options) {
+            response = cors_.preflight(request);
+        } else {
+            response = route(connection, request, path, query);
+            cors_.decorate(request, response);
+        }
     } catch (const std::exception& e) {
         spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
                       std::string(request.target().substr(0, request.target().find('?'))),
@@ -111,13 +118,18 @@ void Router::on_http(transport::Connection& connection, transport::HttpRequest& 
 }
 
 transport::HttpResponse Router::route(transport::Connection& /*connection*/,
-                                      transport::HttpRequest& request, std::string_view path,
-                                      std::string_view /*query*/) {
+                                      transport::HttpRequest& request, std::string_view raw_path,
+                                      std::string_view query) {
+    std::string_view path = raw_path;
     if (!prefix_.empty()) {
         if (path.rfind(prefix_, 0) != 0) return not_found();
         path.remove_prefix(prefix_.size());
         if (path.empty()) path = "/";
     }
+    // A single trailing slash is ignored for routing (operations.md §9.5); the signature
+    // covers the path as received.
+    if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+    if (path.rfind("/apps/", 0) == 0) return api_.handle(request, path, raw_path, query);
     const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
     if (get) {
         if (path == "/") return plain_ok();

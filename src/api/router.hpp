@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "api/cors.hpp"
+#include "api/http_api.hpp"
 #include "core/engine.hpp"
 #include "transport/connection.hpp"
 
@@ -25,6 +27,8 @@ private:
                                   std::string_view query);
 
     core::Engine& engine_;
+    HttpApi api_;
+    Cors cors_;
     std::string prefix_;  // path_prefix without a trailing slash ("" for "/")
 };
 

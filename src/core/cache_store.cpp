@@ -24,7 +24,10 @@ std::optional<CachedEvent> CacheStore::get(std::string_view channel) {
         entries_.erase(it);
         return std::nullopt;
     }
-    return it->second.event;
+    CachedEvent out = it->second.event;
+    out.ttl_remaining_s =
+        std::chrono::duration_cast<std::chrono::seconds>(it->second.expires - now).count();
+    return out;
 }
 
 bool CacheStore::should_report_miss(std::string_view channel, std::chrono::seconds window) {

@@ -3,6 +3,7 @@
 // Memory driver; the interface is what a shared (Redis) store will implement for clusters.
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@ namespace sockudo::core {
 struct CachedEvent {
     std::string event;
     std::string data;
+    int64_t ttl_remaining_s = 0;  // filled in by get()
 };
 
 class CacheStore {

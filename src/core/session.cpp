@@ -129,7 +129,7 @@ void Session::on_timer(int kind) {
     const uint64_t last = connection_->last_activity_ms();
     const uint64_t timeout_ms = static_cast<uint64_t>(engine_.options().activity_timeout_s) * 1000;
     if (awaiting_pong_) {
-        if (last >= ping_sent_at_ms_) {
+        if (connection_->read_count() != reads_at_ping_) {
             awaiting_pong_ = false;
         } else {
             connection_->close(cc::kPongTimeout, "Pong reply not received");
@@ -140,7 +140,7 @@ void Session::on_timer(int kind) {
     if (idle >= timeout_ms) {
         send(protocol::server_message::ping());
         awaiting_pong_ = true;
-        ping_sent_at_ms_ = now + 1;  // a frame read after this instant is the answer
+        reads_at_ping_ = connection_->read_count();  // any later read is the answer
         uint64_t pong_ms = engine_.options().pong_timeout_ms > 0
                                ? static_cast<uint64_t>(engine_.options().pong_timeout_ms)
                                : kDefaultPongTimeoutMs;

@@ -89,7 +89,7 @@ private:
     std::unique_ptr<SignedInUser> user_;
     transport::TimerNode activity_timer_{this, kActivityTimer};
     transport::TimerNode auth_timer_{this, kAuthTimer};
-    uint64_t ping_sent_at_ms_ = 0;
+    uint64_t reads_at_ping_ = 0;
     uint64_t client_window_start_ms_ = 0;
     uint32_t client_events_in_window_ = 0;
     bool awaiting_pong_ = false;

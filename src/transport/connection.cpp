@@ -130,6 +130,7 @@ void Connection::on_readable() {
             return;
         }
         last_activity_ms_ = worker_.now_ms();
+        ++read_count_;
         process_input(worker_.scratch(), n);
         if (n < worker_.scratch_size()) break;  // drained the socket for now
     }

@@ -83,6 +83,9 @@ public:
     bool is_open() const { return state_ == State::WebSocket; }
     SessionBase* session() { return session_.get(); }
     uint64_t last_activity_ms() const { return last_activity_ms_; }
+    // Increases with every read that returned data: tells "anything since X?" exactly, where
+    // millisecond timestamps cannot (a loopback round trip takes less than 1 ms).
+    uint64_t read_count() const { return read_count_; }
     size_t queued_bytes() const { return queued_bytes_; }
 
     Worker& worker() { return worker_; }
@@ -131,6 +134,7 @@ private:
     std::string remote_address_;
     TimerNode idle_timer_{this, kIdleTimer};
     uint64_t last_activity_ms_ = 0;
+    uint64_t read_count_ = 0;
     size_t registry_slot_ = SIZE_MAX;  // index in the worker's connection list
     State state_ = State::Http;
     bool tls_ = false;

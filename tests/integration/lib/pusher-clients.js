@@ -95,12 +95,19 @@ function createPusher(server, opts = {}) {
   return pusher;
 }
 
+/**
+ * Races `promise` against a timeout. The result is marked as handled, so a waiter that a failing
+ * test never reaches cannot surface later as an unhandled rejection inside another test; awaiting
+ * it still throws.
+ */
 function withTimeout(promise, ms, what) {
   let timer;
-  return Promise.race([
+  const raced = Promise.race([
     promise,
     new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms); }),
   ]).finally(() => clearTimeout(timer));
+  raced.catch(() => {});
+  return raced;
 }
 
 /** Resolves when the connection reaches `state` (immediately if already there). */

@@ -1,0 +1,122 @@
+#include "api/http_api.hpp"
+
+#include <chrono>
+
+#include "api/router.hpp"
+#include "protocol/http_signing.hpp"
+
+namespace sockudo::api {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool decode(std::string_view in, std::string& out, bool plus_is_space) {
+    out.clear();
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        char c = in[i];
+        if (c == '%') {
+            if (i + 2 >= in.size()) return false;
+            int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+bool percent_decode(std::string_view in, std::string& out) { return decode(in, out, false); }
+
+bool parse_query(std::string_view query, QueryParams& out) {
+    while (!query.empty()) {
+        size_t amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        if (pair.empty()) continue;
+        size_t eq = pair.find('=');
+        std::string key, value;
+        if (!decode(pair.substr(0, eq), key, true)) return false;
+        if (eq != std::string_view::npos && !decode(pair.substr(eq + 1), value, true)) return false;
+        out.emplace_back(std::move(key), std::move(value));
+    }
+    return true;
+}
+
+const std::string* ApiRequest::param(std::string_view key) const {
+    const std::string* found = nullptr;
+    for (const auto& [k, v] : query) {
+        if (k == key) found = &v;
+    }
+    return found;
+}
+
+transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::string_view path,
+                                        std::string_view raw_path, std::string_view query) {
+    // /apps/{id}/rest...
+    std::vector<std::string> segments;
+    std::string_view rest = path.substr(std::string_view("/apps/").size());
+    while (!rest.empty()) {
+        size_t slash = rest.find('/');
+        std::string segment;
+        if (!percent_decode(rest.substr(0, slash), segment)) {
+            return json_error(400, "invalid_input", "Malformed path");
+        }
+        segments.push_back(std::move(segment));
+        rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    }
+    if (segments.empty() || segments[0].empty()) return json_error(404, "not_found", "Unknown route");
+    core::AppPtr app = engine_.apps().find_by_id(segments[0]);
+    if (!app) return json_error(404, "app_not_found", "App " + segments[0] + " does not exist");
+
+    ApiRequest api{request, app, std::vector<std::string>(segments.begin() + 1, segments.end()), {}};
+    if (!parse_query(query, api.query)) return json_error(400, "invalid_input", "Malformed query string");
+
+    protocol::SignedRequest signed_request{request.method_string(), raw_path, api.query, request.body()};
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    auto auth = protocol::verify_signed_request(signed_request, app->app.key, app->app.secret, now);
+    if (auth != protocol::HttpAuthError::None) {
+        return json_error(401, "auth_failed", protocol::describe(auth));
+    }
+    if (!app->app.enabled) return json_error(403, "forbidden", "The app is disabled");
+
+    const auto& s = api.segments;
+    const auto method = request.method();
+    auto only = [&](http::verb verb, auto&& handler) -> transport::HttpResponse {
+        if (method != verb) return json_error(405, "method_not_allowed", "Method not allowed");
+        return handler();
+    };
+    if (s.size() == 1 && s[0] == "events") return only(http::verb::post, [&] { return events(api); });
+    if (s.size() == 1 && s[0] == "batch_events") {
+        return only(http::verb::post, [&] { return batch_events(api); });
+    }
+    if (s.size() == 1 && s[0] == "channels") return only(http::verb::get, [&] { return channels(api); });
+    if (s.size() == 2 && s[0] == "channels") {
+        return only(http::verb::get, [&] { return channel(api, s[1]); });
+    }
+    if (s.size() == 3 && s[0] == "channels" && s[2] == "users") {
+        return only(http::verb::get, [&] { return channel_users(api, s[1]); });
+    }
+    if (s.size() == 3 && s[0] == "users" && s[2] == "terminate_connections") {
+        return only(http::verb::post, [&] { return terminate(api, s[1]); });
+    }
+    return json_error(404, "not_found", "Unknown route");
+}
+
+}  // namespace sockudo::api

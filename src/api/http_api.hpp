@@ -1,0 +1,51 @@
+#pragma once
+// The signed HTTP API under /apps/{app_id}/… (protocol-v1 §11): authentication, then one
+// handler per route group (events, channels, users).
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/engine.hpp"
+#include "transport/http_types.hpp"
+
+namespace sockudo::api {
+
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+// Everything a route handler needs once the request is authenticated.
+struct ApiRequest {
+    transport::HttpRequest& http;
+    core::AppPtr app;
+    std::vector<std::string> segments;  // decoded path segments after /apps/{id}
+    QueryParams query;
+    const std::string* param(std::string_view key) const;
+};
+
+class HttpApi {
+public:
+    explicit HttpApi(core::Engine& engine) : engine_(engine) {}
+
+    // `path` is the routed path starting with /apps/ (prefix removed, trailing slash kept as
+    // received), `raw_path` the request-line path used for the signature.
+    transport::HttpResponse handle(transport::HttpRequest& request, std::string_view path,
+                                   std::string_view raw_path, std::string_view query);
+
+private:
+    transport::HttpResponse events(ApiRequest& request);
+    transport::HttpResponse batch_events(ApiRequest& request);
+    transport::HttpResponse channels(ApiRequest& request);
+    transport::HttpResponse channel(ApiRequest& request, const std::string& name);
+    transport::HttpResponse channel_users(ApiRequest& request, const std::string& name);
+    transport::HttpResponse terminate(ApiRequest& request, const std::string& user_id);
+
+    core::Engine& engine_;
+};
+
+// Percent-decodes a path segment; false when it is malformed.
+bool percent_decode(std::string_view in, std::string& out);
+// Splits and form-decodes a query string (`+` is a space).
+bool parse_query(std::string_view query, QueryParams& out);
+
+}  // namespace sockudo::api

@@ -1,0 +1,114 @@
+// Channel queries and user termination (protocol-v1 §11.5–§11.8).
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "api/http_api.hpp"
+#include "api/router.hpp"
+#include "protocol/channel_name.hpp"
+
+namespace sockudo::api {
+
+namespace json = boost::json;
+
+namespace {
+
+std::vector<std::string> split(std::string_view s) {
+    std::vector<std::string> out;
+    while (!s.empty()) {
+        size_t comma = s.find(',');
+        std::string_view item = s.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) out.emplace_back(item);
+        s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+    }
+    return out;
+}
+
+bool has(const std::vector<std::string>& v, std::string_view s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+transport::HttpResponse ok_json(const json::value& body) {
+    transport::HttpResponse r;
+    r.body = json::serialize(body);
+    return r;
+}
+
+std::optional<transport::HttpResponse> check_name(const core::AppRuntime& app, const std::string& name) {
+    size_t max_length = app.limits.max_channel_name_length > 0
+                            ? static_cast<size_t>(app.limits.max_channel_name_length)
+                            : SIZE_MAX;
+    if (protocol::validate_channel_name(name, max_length) != protocol::ChannelNameError::None) {
+        return json_error(400, "invalid_input", "Invalid channel name");
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+transport::HttpResponse HttpApi::channels(ApiRequest& request) {
+    const std::string* prefix_param = request.param("filter_by_prefix");
+    const std::string prefix = prefix_param ? *prefix_param : "";
+    const std::string* info_param = request.param("info");
+    std::vector<std::string> info = info_param ? split(*info_param) : std::vector<std::string>{};
+    if (has(info, "user_count") && prefix.rfind("presence-", 0) != 0) {
+        return json_error(400, "invalid_input",
+                          "info=user_count requires filter_by_prefix starting with presence-");
+    }
+    json::object channels;
+    for (const auto& summary : request.app->channels.channels(prefix)) {
+        if (summary.name.empty() || summary.name[0] == '#') continue;
+        json::object attrs;
+        if (has(info, "user_count")) attrs["user_count"] = summary.user_count;
+        if (has(info, "subscription_count")) attrs["subscription_count"] = summary.subscription_count;
+        channels[summary.name] = std::move(attrs);
+    }
+    return ok_json(json::object{{"channels", std::move(channels)}});
+}
+
+transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string& name) {
+    if (auto bad = check_name(*request.app, name)) return *bad;
+    const std::string* info_param = request.param("info");
+    std::vector<std::string> info = info_param ? split(*info_param) : std::vector<std::string>{};
+    const protocol::ChannelKind kind = protocol::classify_channel(name);
+    if (has(info, "user_count") && !protocol::is_presence(kind)) {
+        return json_error(400, "invalid_input", "user_count is only available for presence channels");
+    }
+    if (has(info, "cache") && !kind.cache) {
+        return json_error(400, "invalid_input", "cache is only available for cache channels");
+    }
+    auto summary = request.app->channels.channel(name);
+    json::object body{{"occupied", summary.has_value() && summary->subscription_count > 0}};
+    if (has(info, "user_count")) body["user_count"] = summary ? summary->user_count : 0;
+    if (has(info, "subscription_count")) body["subscription_count"] = summary ? summary->subscription_count : 0;
+    if (has(info, "cache")) {
+        auto cached = request.app->cache.get(name);
+        if (cached) {
+            body["cache"] = json::object{{"data", cached->data}, {"ttl", cached->ttl_remaining_s}};
+        } else {
+            body["cache"] = nullptr;
+        }
+    }
+    return ok_json(body);
+}
+
+transport::HttpResponse HttpApi::channel_users(ApiRequest& request, const std::string& name) {
+    if (auto bad = check_name(*request.app, name)) return *bad;
+    if (!protocol::is_presence(protocol::classify_channel(name))) {
+        return json_error(400, "invalid_input", "Users are only available for presence channels");
+    }
+    json::array users;
+    for (const auto& member : request.app->channels.members(name)) {
+        users.push_back(json::object{{"id", member.user_id}});
+    }
+    return ok_json(json::object{{"users", std::move(users)}});
+}
+
+transport::HttpResponse HttpApi::terminate(ApiRequest& request, const std::string& user_id) {
+    if (user_id.empty()) return json_error(400, "invalid_input", "A user id is required");
+    engine_.terminate_user(request.app, user_id);
+    return ok_json(json::object());
+}
+
+}  // namespace sockudo::api
