@@ -18,6 +18,7 @@
 #include "protocol/server_message.hpp"
 #include "transport/listener.hpp"
 #include "transport/worker.hpp"
+#include "webhooks/webhook_dispatcher.hpp"
 
 namespace sockudo::app {
 
@@ -53,7 +54,7 @@ const char* driver_name(config::AdapterDriver d) {
 }  // namespace
 
 struct Server::Parts {
-    core::EventHooks hooks;  // no-op until webhooks and metrics subscribe
+    std::unique_ptr<webhooks::WebhookDispatcher> webhooks;
     std::unique_ptr<core::AppRegistry> apps;
     std::vector<std::unique_ptr<transport::Worker>> workers;
     std::unique_ptr<core::Engine> engine;
@@ -80,7 +81,9 @@ int Server::run() {
         p.workers.push_back(std::make_unique<transport::Worker>(i));
         raw_workers.push_back(p.workers.back().get());
     }
-    p.engine = std::make_unique<core::Engine>(options_, *p.apps, raw_workers, p.hooks);
+    p.webhooks = std::make_unique<webhooks::WebhookDispatcher>(webhooks::DispatcherSettings::from(options_));
+    p.webhooks->start();
+    p.engine = std::make_unique<core::Engine>(options_, *p.apps, raw_workers, *p.webhooks);
     p.router = std::make_unique<api::Router>(*p.engine);
     p.limits.max_body_bytes = static_cast<size_t>(options_.http_api.request_limit_in_mb) * 1024 * 1024;
     p.limits.max_message_bytes = static_cast<size_t>(options_.websocket_max_payload_kb) * 1024;
@@ -197,6 +200,10 @@ int Server::run() {
     }
     for (auto& worker : p.workers) worker->stop();
     for (auto& worker : p.workers) worker->join();
+    // The workers are gone, so no more events arrive; what is queued gets the rest of the grace
+    // period (at least a moment, so a zero grace period still sends the final vacated events).
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    p.webhooks->stop(std::max(left, std::chrono::milliseconds(500)));
     spdlog::info("shutdown complete");
     return 0;
 }

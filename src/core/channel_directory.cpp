@@ -28,7 +28,7 @@ SubscribeOutcome ChannelDirectory::subscribe(std::string_view channel, unsigned 
     if (it == stripe.channels.end()) it = stripe.channels.emplace(std::string(channel), Channel{}).first;
     Channel& c = it->second;
     out.occupied = c.subscriptions == 0;
-    ++c.subscriptions;
+    out.subscription_count = ++c.subscriptions;
     if (c.per_worker[worker]++ == 0) c.mask |= WorkerMask{1} << worker;
     if (member != nullptr) {
         auto [mit, inserted] = c.members.try_emplace(member->user_id);
@@ -50,7 +50,8 @@ UnsubscribeOutcome ChannelDirectory::unsubscribe(std::string_view channel, unsig
     Channel& c = it->second;
     if (c.per_worker[worker] == 0) return out;  // not subscribed here: a no-op, never a vacate
     if (--c.per_worker[worker] == 0) c.mask &= ~(WorkerMask{1} << worker);
-    --c.subscriptions;
+    out.changed = true;
+    out.subscription_count = --c.subscriptions;
     if (user_id != nullptr) {
         auto mit = c.members.find(*user_id);
         if (mit != c.members.end() && --mit->second.sockets == 0) {

@@ -30,6 +30,7 @@ struct SubscribeOutcome {
     bool member_limit_reached = false;
     bool occupied = false;       // 0 -> 1 subscriptions
     bool member_added = false;   // the user's first socket in this channel
+    uint64_t subscription_count = 0;  // after this subscription
     // Presence only: members after the join, each user once (user_id, user_info_json).
     std::vector<protocol::PresenceMember> members;
 };
@@ -37,6 +38,8 @@ struct SubscribeOutcome {
 struct UnsubscribeOutcome {
     bool vacated = false;
     bool member_removed = false;
+    bool changed = false;             // false when the socket was not subscribed here
+    uint64_t subscription_count = 0;  // after this unsubscription
 };
 
 struct ChannelSummary {

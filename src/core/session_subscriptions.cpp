@@ -153,6 +153,7 @@ void Session::handle_subscribe(const boost::json::value& data) {
         send(sm::subscription_succeeded(channel));
     }
     if (outcome.occupied) engine_.hooks().channel_occupied(app_->app, channel);
+    if (!presence) engine_.hooks().subscription_count(app_->app, channel, outcome.subscription_count);
     if (outcome.member_added) {
         engine_.publish({app_, channel,
                          transport::make_text_frame(
@@ -198,6 +199,9 @@ void Session::remove_subscription(const std::string& channel, bool announce) {
                              {}});
         }
         engine_.hooks().member_removed(app_->app, sub.channel, sub.presence_user_id);
+    }
+    if (outcome.changed && !sub.presence) {
+        engine_.hooks().subscription_count(app_->app, sub.channel, outcome.subscription_count);
     }
     if (outcome.vacated) engine_.hooks().channel_vacated(app_->app, sub.channel);
 }
