@@ -1,14 +1,14 @@
 #pragma once
 // The metrics listener's handler: Prometheus text on /metrics, 404 elsewhere.
 
-#include "core/engine.hpp"
+#include "metrics/server_metrics.hpp"
 #include "transport/connection.hpp"
 
 namespace sockudo::app {
 
 class MetricsEndpoint final : public transport::ConnectionHandler {
 public:
-    explicit MetricsEndpoint(core::Engine& engine) : engine_(engine) {}
+    explicit MetricsEndpoint(const metrics::ServerMetrics& metrics) : metrics_(metrics) {}
     void on_http(transport::Connection& connection, transport::HttpRequest& request,
                  transport::HttpResponder responder) override;
     std::unique_ptr<transport::SessionBase> on_upgrade(transport::Connection&,
@@ -17,7 +17,7 @@ public:
     }
 
 private:
-    core::Engine& engine_;
+    const metrics::ServerMetrics& metrics_;
 };
 
 }  // namespace sockudo::app

@@ -59,6 +59,7 @@ struct Server::Parts {
     std::vector<std::unique_ptr<transport::Worker>> workers;
     std::unique_ptr<core::Engine> engine;
     std::unique_ptr<api::Router> router;
+    std::unique_ptr<metrics::ServerMetrics> server_metrics;
     std::unique_ptr<MetricsEndpoint> metrics;
     transport::ConnectionLimits limits;
     transport::ConnectionLimits metrics_limits;
@@ -75,7 +76,7 @@ int Server::run() {
     const rlim_t open_files = raise_open_files_limit();
     const unsigned n = worker_count(options_);
 
-    p.apps = std::make_unique<core::AppRegistry>(options_);
+    p.apps = std::make_unique<core::AppRegistry>(options_, n);
     std::vector<transport::Worker*> raw_workers;
     for (unsigned i = 0; i < n; ++i) {
         p.workers.push_back(std::make_unique<transport::Worker>(i));
@@ -100,7 +101,11 @@ int Server::run() {
         return 1;
     }
     if (options_.metrics.enabled) {
-        p.metrics = std::make_unique<MetricsEndpoint>(*p.engine);
+        metrics::ScrapeOptions scrape;
+        scrape.prefix = options_.metrics.prefix;
+        scrape.port_label = std::to_string(options_.metrics.port);
+        p.server_metrics = std::make_unique<metrics::ServerMetrics>(*p.engine, &p.webhooks->stats(), scrape);
+        p.metrics = std::make_unique<MetricsEndpoint>(*p.server_metrics);
         try {
             p.metrics_listener = std::make_unique<transport::Listener>(
                 *p.workers[0], transport::resolve_endpoint(options_.metrics.host, options_.metrics.port),

@@ -5,9 +5,10 @@
 
 namespace sockudo::core {
 
-AppRegistry::AppRegistry(const config::Options& options) : defaults_(options.limits) {
+AppRegistry::AppRegistry(const config::Options& options, unsigned workers)
+    : defaults_(options.limits) {
     for (const auto& app : options.apps) {
-        auto runtime = std::make_shared<AppRuntime>(app, defaults_);
+        auto runtime = std::make_shared<AppRuntime>(app, defaults_, workers);
         by_key_[app.key] = runtime;
         by_id_[app.id] = runtime;
     }

@@ -15,7 +15,8 @@ namespace sockudo::core {
 
 class AppRegistry {
 public:
-    explicit AppRegistry(const config::Options& options);
+    // `workers`: how many worker threads write traffic counters.
+    explicit AppRegistry(const config::Options& options, unsigned workers = 1);
 
     AppPtr find_by_key(std::string_view key) const;
     AppPtr find_by_id(std::string_view id) const;

@@ -1,6 +1,7 @@
 #pragma once
 // Everything the node tracks for one app: its configuration and its live state.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "config/options.hpp"
 #include "core/cache_store.hpp"
 #include "core/channel_directory.hpp"
+#include "core/traffic_counters.hpp"
 #include "core/user_directory.hpp"
 
 namespace sockudo::core {
@@ -31,8 +33,15 @@ struct EffectiveLimits {
 EffectiveLimits effective_limits(const config::App& app, const config::LimitDefaults& defaults);
 
 struct AppRuntime {
-    AppRuntime(config::App config, const config::LimitDefaults& defaults)
-        : app(std::move(config)), limits(effective_limits(app, defaults)) {}
+    AppRuntime(config::App config, const config::LimitDefaults& defaults, unsigned workers = 1)
+        : app(std::move(config)),
+          limits(effective_limits(app, defaults)),
+          worker_count(std::max(1u, workers)),
+          traffic_(std::make_unique<TrafficCounters[]>(worker_count)) {}
+
+    // The counter block written by `worker` (see traffic_counters.hpp).
+    TrafficCounters& traffic(unsigned worker) { return traffic_[worker % worker_count]; }
+    const TrafficCounters& traffic(unsigned worker) const { return traffic_[worker % worker_count]; }
 
     const config::App app;
     const EffectiveLimits limits;
@@ -40,6 +49,10 @@ struct AppRuntime {
     UserDirectory users;
     CacheStore cache;
     std::atomic<int64_t> connections{0};
+    const unsigned worker_count;
+
+private:
+    std::unique_ptr<TrafficCounters[]> traffic_;
 };
 
 using AppPtr = std::shared_ptr<AppRuntime>;

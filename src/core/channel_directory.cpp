@@ -1,5 +1,6 @@
 #include "core/channel_directory.hpp"
 
+#include <algorithm>
 #include <functional>
 
 namespace sockudo::core {
@@ -25,7 +26,10 @@ SubscribeOutcome ChannelDirectory::subscribe(std::string_view channel, unsigned 
             return out;
         }
     }
-    if (it == stripe.channels.end()) it = stripe.channels.emplace(std::string(channel), Channel{}).first;
+    if (it == stripe.channels.end()) {
+        it = stripe.channels.emplace(std::string(channel), Channel{}).first;
+        active_by_type_[type_index(channel)].fetch_add(1, std::memory_order_relaxed);
+    }
     Channel& c = it->second;
     out.occupied = c.subscriptions == 0;
     out.subscription_count = ++c.subscriptions;
@@ -61,9 +65,18 @@ UnsubscribeOutcome ChannelDirectory::unsubscribe(std::string_view channel, unsig
     }
     if (c.subscriptions == 0) {
         stripe.channels.erase(it);
+        active_by_type_[type_index(channel)].fetch_sub(1, std::memory_order_relaxed);
         out.vacated = true;
     }
     return out;
+}
+
+size_t ChannelDirectory::type_index(std::string_view channel) {
+    return static_cast<size_t>(channel_type_of(protocol::classify_channel(channel)));
+}
+
+int64_t ChannelDirectory::active_channels(ChannelTypeLabel type) const {
+    return std::max<int64_t>(0, active_by_type_[static_cast<size_t>(type)].load(std::memory_order_relaxed));
 }
 
 WorkerMask ChannelDirectory::workers_for(std::string_view channel) const {

@@ -6,6 +6,7 @@
 // because they are detected under the stripe lock that changes the count.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/traffic_counters.hpp"
 #include "protocol/presence.hpp"
 
 namespace sockudo::core {
@@ -64,6 +66,8 @@ public:
     // Occupied channels whose name starts with `prefix`.
     std::vector<ChannelSummary> channels(std::string_view prefix) const;
     uint64_t total_subscriptions() const;
+    // Occupied channels of one type (the active_channels gauge).
+    int64_t active_channels(ChannelTypeLabel type) const;
 
 private:
     struct Member {
@@ -83,8 +87,10 @@ private:
     static constexpr size_t kStripes = 64;
 
     Stripe& stripe_for(std::string_view channel) const;
+    static size_t type_index(std::string_view channel);
 
     mutable std::array<Stripe, kStripes> stripes_;
+    std::array<std::atomic<int64_t>, kChannelTypes> active_by_type_{};
 };
 
 }  // namespace sockudo::core

@@ -1,5 +1,7 @@
 #include "core/engine.hpp"
 
+#include <algorithm>
+
 #include "core/session.hpp"
 #include "protocol/close_codes.hpp"
 #include "protocol/server_message.hpp"
@@ -10,7 +12,11 @@ namespace sockudo::core {
 
 Engine::Engine(const config::Options& options, AppRegistry& apps,
                std::vector<transport::Worker*> workers, EventHooks& hooks)
-    : options_(options), apps_(apps), workers_(std::move(workers)), hooks_(hooks) {
+    : options_(options),
+      apps_(apps),
+      workers_(std::move(workers)),
+      hooks_(hooks),
+      unknown_app_traffic_(std::make_unique<TrafficCounters[]>(std::max<size_t>(1, workers_.size()))) {
     std::random_device seed;
     for (size_t i = 0; i < workers_.size(); ++i) {
         locals_.push_back(std::make_unique<LocalIndex>());
@@ -30,6 +36,9 @@ std::string Engine::next_socket_id(unsigned worker) {
 void Engine::publish(Publication publication) {
     WorkerMask mask = publication.app->channels.workers_for(publication.channel);
     if (mask == 0) return;
+    if (publication.published_at == std::chrono::steady_clock::time_point{}) {
+        publication.published_at = std::chrono::steady_clock::now();
+    }
     auto shared = std::make_shared<const Publication>(std::move(publication));
     for (unsigned w = 0; w < workers_.size() && mask != 0; ++w) {
         if ((mask & (WorkerMask{1} << w)) == 0) continue;
@@ -43,15 +52,26 @@ void Engine::deliver_local(unsigned worker, const Publication& publication) {
         locals_[worker]->subscribers(publication.app.get(), publication.channel);
     if (sessions == nullptr) return;
     // Sending never modifies the subscriber list: a slow-consumer close is deferred.
+    size_t recipients = 0;
     if (publication.except_socket_id.empty()) {
         for (Session* session : *sessions) session->connection().send(publication.frame);
-        return;
-    }
-    for (Session* session : *sessions) {
-        if (session->socket_id() != publication.except_socket_id) {
-            session->connection().send(publication.frame);
+        recipients = sessions->size();
+    } else {
+        for (Session* session : *sessions) {
+            if (session->socket_id() != publication.except_socket_id) {
+                session->connection().send(publication.frame);
+                ++recipients;
+            }
         }
     }
+    if (recipients == 0) return;
+    TrafficCounters& traffic = publication.app->traffic(worker);
+    traffic.ws_messages_sent.add(recipients);
+    traffic.ws_bytes_sent.add(recipients * publication.frame->size());
+    const auto type = channel_type_of(protocol::classify_channel(publication.channel));
+    const auto elapsed = std::chrono::steady_clock::now() - publication.published_at;
+    traffic.broadcast_latency[static_cast<size_t>(type)][static_cast<size_t>(recipient_bucket(recipients))]
+        .observe_ns(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
 }
 
 void Engine::send_to_user(const AppPtr& app, const std::string& user_id,
@@ -64,6 +84,9 @@ void Engine::send_to_user(const AppPtr& app, const std::string& user_id,
             const LocalIndex::Sessions* sessions = locals_[w]->user_sessions(app.get(), user_id);
             if (sessions == nullptr) return;
             for (Session* session : *sessions) session->connection().send(frame);
+            TrafficCounters& traffic = app->traffic(w);
+            traffic.ws_messages_sent.add(sessions->size());
+            traffic.ws_bytes_sent.add(sessions->size() * frame->size());
         });
     }
 }

@@ -4,6 +4,7 @@
 // goes through. A publish is one immutable frame posted to each worker that has subscribers.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -27,6 +28,8 @@ struct Publication {
     std::string channel;
     transport::FramePtr frame;
     std::string except_socket_id;  // empty: deliver to everyone
+    // Set by publish() when left empty; the broadcast latency histogram measures from here.
+    std::chrono::steady_clock::time_point published_at{};
     // Room for Protocol V2 identity (serial, message_id) on the same path.
 };
 
@@ -53,6 +56,9 @@ public:
     std::string next_socket_id(unsigned worker);
 
     std::atomic<int64_t>& connections() { return connections_; }
+    // Counters for connections that never reached an app (unknown key).
+    TrafficCounters& unknown_app_traffic(unsigned worker) { return unknown_app_traffic_[worker]; }
+    const TrafficCounters& unknown_app_traffic(unsigned worker) const { return unknown_app_traffic_[worker]; }
     bool draining() const { return draining_.load(std::memory_order_relaxed); }
     void set_draining() { draining_.store(true); }
 
@@ -70,6 +76,7 @@ private:
     };
     std::vector<std::unique_ptr<IdSource>> ids_;
     std::atomic<int64_t> connections_{0};
+    std::unique_ptr<TrafficCounters[]> unknown_app_traffic_;
     std::atomic<bool> draining_{false};
 };
 

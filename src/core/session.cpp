@@ -41,7 +41,19 @@ Session::Session(Engine& engine, ConnectRequest request)
 
 Session::~Session() = default;
 
-void Session::send(std::string_view json) { connection_->send_text(json); }
+void Session::send(std::string_view json) {
+    connection_->send_text(json);
+    if (app_) {
+        TrafficCounters& traffic = app_->traffic(worker_);
+        traffic.ws_messages_sent.add();
+        traffic.ws_bytes_sent.add(json.size());
+    }
+}
+
+void Session::count_error(ConnectionError error) {
+    TrafficCounters& traffic = app_ ? app_->traffic(worker_) : engine_.unknown_app_traffic(worker_);
+    traffic.connection_errors[static_cast<size_t>(error)].add();
+}
 
 void Session::reject(uint16_t code, std::string_view message) {
     send(protocol::server_message::error(code, message));
@@ -73,45 +85,54 @@ bool Session::admit() {
     }
     app_ = engine_.apps().find_by_key(request_.app_key);
     if (!app_) {
+        count_error(ConnectionError::AppNotFound);
         reject(cc::kAppNotFound, "App key " + request_.app_key + " does not exist.");
         return false;
     }
     if (!app_->app.enabled) {
+        count_error(ConnectionError::AppDisabled);
         reject(cc::kAppDisabled, "The app is not enabled.");
         return false;
     }
     switch (check_protocol_version(request_)) {
         case VersionCheck::Invalid:
+            count_error(ConnectionError::AppValidationFailed);
             reject(cc::kInvalidVersionFormat, "Invalid version string format");
             return false;
         case VersionCheck::Unsupported:
+            count_error(ConnectionError::AppValidationFailed);
             reject(cc::kUnsupportedProtocol, "Unsupported protocol version");
             return false;
         case VersionCheck::Ok:
             break;
     }
     if (app_->app.ssl_only && !connection_->tls()) {
+        count_error(ConnectionError::AppValidationFailed);
         reject(cc::kSslOnly, "Application only accepts SSL connections, reconnect using wss://");
         return false;
     }
     if (!app_->app.allowed_origins.empty() &&
         !config::origin_allowed(app_->app.allowed_origins, request_.origin)) {
+        count_error(ConnectionError::OriginNotAllowed);
         reject(cc::kUnauthorized, "Origin not allowed");
         return false;
     }
     int64_t app_cap = app_->limits.max_connections;
     if (app_cap > 0 && app_->connections.load() >= app_cap) {
+        count_error(ConnectionError::OverQuota);
         reject(cc::kOverQuota, "Application is over connection quota");
         return false;
     }
     int64_t node_cap = engine_.options().max_connections;
     if (node_cap > 0 && engine_.connections().load() >= node_cap) {
+        count_error(ConnectionError::OverCapacity);
         reject(cc::kOverCapacity, "Over capacity");
         return false;
     }
     app_->connections.fetch_add(1);
     engine_.connections().fetch_add(1);
     admitted_ = true;
+    app_->traffic(worker_).new_connections.add();
     return true;
 }
 
@@ -155,8 +176,12 @@ void Session::on_timer(int kind) {
 
 void Session::on_message(transport::Connection& /*connection*/, std::string_view message) {
     if (!admitted_) return;
+    TrafficCounters& traffic = app_->traffic(worker_);
+    traffic.ws_messages_received.add();
+    traffic.ws_bytes_received.add(message.size());
     protocol::ClientMessage msg;
     if (protocol::parse_client_message(message, msg) != protocol::ClientMessageError::None) {
+        count_error(ConnectionError::InvalidMessageFormat);
         send(protocol::server_message::error(std::nullopt, "Invalid message format"));
         return;
     }
@@ -198,6 +223,7 @@ void Session::on_disconnect(transport::Connection& /*connection*/) {
     sign_out();
     app_->connections.fetch_sub(1);
     engine_.connections().fetch_sub(1);
+    app_->traffic(worker_).disconnections.add();
 }
 
 }  // namespace sockudo::core

@@ -66,6 +66,7 @@ private:
     void on_timer(int kind) override;
     bool admit();
     void send(std::string_view json);
+    void count_error(ConnectionError error);
 
     void handle_subscribe(const boost::json::value& data);
     void handle_unsubscribe(const boost::json::value& data);

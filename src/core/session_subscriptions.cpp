@@ -142,6 +142,7 @@ void Session::handle_subscribe(const boost::json::value& data) {
         return;
     }
     subscriptions_.push_back({channel, presence ? member.user_id : std::string(), presence, false});
+    app_->traffic(worker_).subscriptions[static_cast<size_t>(channel_type_of(kind))].add();
     engine_.local(worker_).add_subscriber(app_.get(), channel, this);
 
     if (presence) {
@@ -188,6 +189,8 @@ void Session::remove_subscription(const std::string& channel, bool announce) {
     *it = std::move(subscriptions_.back());
     subscriptions_.pop_back();
     if (sub.server_to_user) return;
+    app_->traffic(worker_).unsubscriptions[static_cast<size_t>(
+        channel_type_of(protocol::classify_channel(sub.channel)))].add();
     engine_.local(worker_).remove_subscriber(app_.get(), sub.channel, this);
     UnsubscribeOutcome outcome = app_->channels.unsubscribe(
         sub.channel, worker_, sub.presence ? &sub.presence_user_id : nullptr);

@@ -120,6 +120,8 @@ void Session::handle_client_event(const std::string& event, const std::string* c
             client_events_in_window_ = 0;
         }
         if (++client_events_in_window_ > static_cast<uint64_t>(limits.max_client_events_per_second)) {
+            app_->traffic(worker_).client_events_rate_limited.add();
+            count_error(ConnectionError::RateLimited);
             reject_event("Client event rejected due to rate limit");
             if (limits.terminate_on_client_event_limit) {
                 connection_->close(protocol::close_code::kOverCapacity,
