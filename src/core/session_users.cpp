@@ -124,8 +124,8 @@ void Session::handle_client_event(const std::string& event, const std::string* c
             count_error(ConnectionError::RateLimited);
             reject_event("Client event rejected due to rate limit");
             if (limits.terminate_on_client_event_limit) {
-                connection_->close(protocol::close_code::kOverCapacity,
-                                   "Client event rate limit exceeded");
+                connection_->close(kClientEventRejected,
+                                   "Connection closed due to client event rate limit");
             }
             return;
         }
