@@ -10,6 +10,7 @@
 
 #include "api/router.hpp"
 #include "app/metrics_endpoint.hpp"
+#include "config/drivers.hpp"
 #include "core/app_registry.hpp"
 #include "core/engine.hpp"
 #include "core/event_hooks.hpp"
@@ -39,16 +40,6 @@ unsigned worker_count(const config::Options& options) {
     int64_t n = options.workers;
     if (n <= 0) n = std::max(1u, std::thread::hardware_concurrency());
     return static_cast<unsigned>(std::min<int64_t>(n, core::kMaxWorkers));
-}
-
-const char* driver_name(config::AdapterDriver d) {
-    switch (d) {
-        case config::AdapterDriver::Local: return "local";
-        case config::AdapterDriver::Redis: return "redis";
-        case config::AdapterDriver::RedisCluster: return "redis-cluster";
-        case config::AdapterDriver::Nats: return "nats";
-    }
-    return "?";
 }
 
 }  // namespace
@@ -126,9 +117,12 @@ int Server::run() {
         spdlog::info("metrics on http://{}:{}/metrics", options_.metrics.host,
                      p.metrics_listener->port());
     }
-    spdlog::info("{} worker(s), {} app(s), adapter={}, app_manager=memory, cache=memory, "
-                 "queue=memory, open files limit {}, config: {}",
-                 n, p.apps->size(), driver_name(options_.adapter.driver),
+    spdlog::info("{} worker(s), {} app(s), adapter={}, app_manager={}, cache={}, queue={}, "
+                 "rate_limiter={}, open files limit {}, config: {}",
+                 n, p.apps->size(), config::driver_name(options_.adapter.driver),
+                 config::driver_name(options_.app_manager_driver), config::driver_name(options_.cache_driver),
+                 config::driver_name(options_.queue_driver),
+                 options_.rate_limiter.enabled ? config::driver_name(options_.rate_limiter.driver) : "off",
                  static_cast<unsigned long long>(open_files), options_.source);
     for (const auto& app : p.apps->all()) {
         spdlog::info("app {} enabled={} client_messages={} user_authentication={}",

@@ -13,8 +13,11 @@ namespace sockudo::config {
 struct WebhookTarget {
     std::string url;                      // empty when lambda-only
     std::vector<std::string> event_types; // empty = none selected (Sockudo requires a list)
-    std::optional<std::string> filter_prefix;
-    std::optional<std::string> filter_suffix;
+    std::optional<std::string> filter_prefix;   // channel_prefix / channel_name_starts_with
+    std::optional<std::string> filter_suffix;   // channel_suffix / channel_name_ends_with
+    std::optional<std::string> filter_pattern;  // channel_pattern (ECMAScript regex, searched)
+    std::vector<std::string> filter_namespaces; // channel_namespace(s)
+    std::optional<int64_t> request_timeout_ms;
     std::vector<std::pair<std::string, std::string>> headers;
 };
 

@@ -26,6 +26,8 @@ struct LoadRequest {
 };
 
 Options load_options(const LoadRequest& request);
+// The same from config text (JSON, or TOML when `name` ends in .toml); used by the fuzzer.
+Options load_options_from_text(const std::string& text, const std::string& name, const EnvLookup& env);
 // The effective configuration as pretty JSON with secrets redacted.
 std::string print_options(const Options& options);
 

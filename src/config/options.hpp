@@ -108,6 +108,9 @@ struct WebhookOptions {
     int64_t retry_initial_backoff_ms = 1000;
     int64_t retry_max_backoff_ms = 60000;
     int64_t request_timeout_ms = 10000;
+    // How long channel_vacated / member_removed wait for the channel or member to come back
+    // (protocol-v1 §12.4); 0 reports them at once. Not a Sockudo key: ours.
+    int64_t leave_delay_ms = 3000;
 };
 
 struct LoggingOptions {

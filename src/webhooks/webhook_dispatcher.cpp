@@ -57,6 +57,7 @@ DispatcherSettings DispatcherSettings::from(const config::Options& options) {
     s.retry.initial_backoff = milliseconds(std::max<int64_t>(1, w.retry_initial_backoff_ms));
     s.retry.max_backoff = milliseconds(std::max<int64_t>(1, w.retry_max_backoff_ms));
     s.request_timeout = milliseconds(std::max<int64_t>(1, w.request_timeout_ms));
+    s.leave_delay = milliseconds(std::max<int64_t>(0, w.leave_delay_ms));
     return s;
 }
 
@@ -227,7 +228,9 @@ private:
             d->app_id = app.id;
             d->post.url = url;
             d->post.body = request_body(time_ms, selected);
-            d->post.timeout = settings_.request_timeout;
+            d->post.timeout = endpoint->request_timeout_ms
+                                  ? milliseconds(std::max<int64_t>(1, *endpoint->request_timeout_ms))
+                                  : settings_.request_timeout;
             for (const auto& [name, value] : endpoint->headers) {
                 if (!reserved_header(name)) d->post.headers.emplace_back(name, value);
             }

@@ -17,6 +17,21 @@ TEST(EndpointFilter, TypesAndChannelFilters) {
     EXPECT_FALSE(webhooks::endpoint_accepts_channel(w, "private-chat-room"));
 }
 
+TEST(EndpointFilter, PatternAndNamespaces) {
+    config::WebhookTarget w;
+    w.filter_pattern = "^private-orders-.*$";
+    EXPECT_TRUE(webhooks::endpoint_accepts_channel(w, "private-orders-42"));
+    EXPECT_FALSE(webhooks::endpoint_accepts_channel(w, "private-chat-42"));
+    w.filter_pattern = "([";  // invalid: the endpoint receives nothing
+    EXPECT_FALSE(webhooks::endpoint_accepts_channel(w, "private-orders-42"));
+    w.filter_pattern.reset();
+    w.filter_namespaces = {"orders", "chat"};
+    EXPECT_TRUE(webhooks::endpoint_accepts_channel(w, "presence-chat:room-1"));
+    EXPECT_TRUE(webhooks::endpoint_accepts_channel(w, "orders:eu"));
+    EXPECT_FALSE(webhooks::endpoint_accepts_channel(w, "private-billing:x"));
+    EXPECT_FALSE(webhooks::endpoint_accepts_channel(w, "orders")) << "no namespace at all";
+}
+
 TEST(EndpointFilter, AppLevelPreCheck) {
     config::App app;
     EXPECT_FALSE(webhooks::app_wants_type(app, "client_event"));
