@@ -48,6 +48,7 @@ Options embedded_defaults() {
     o.shutdown_grace_period_s = 2;
     o.rate_limiter.enabled = false;
     o.webhooks.batching_enabled = false;
+    o.webhooks.retry_max_attempts = 5;
     o.app_manager_cache_enabled = false;
     o.apps.push_back(embedded_default_app());
     return o;
