@@ -6,8 +6,10 @@
 #include <boost/url/url_view.hpp>
 #include <exception>
 
+#include "api/client_ip.hpp"
 #include "api/health.hpp"
 #include "core/session.hpp"
+#include "transport/worker.hpp"
 
 namespace sockudo::api {
 
@@ -57,12 +59,52 @@ transport::HttpResponse json_error(int status, std::string_view code, std::strin
 
 Router::Router(core::Engine& engine)
     : engine_(engine),
+      limiter_(engine.options().rate_limiter.enabled &&
+                       engine.options().rate_limiter.driver != config::RateLimiterDriver::None
+                   ? std::make_unique<core::MemoryRateLimiter>()
+                   : nullptr),
       api_(engine),
       cors_(engine.options().cors),
       prefix_(normalized_prefix(engine.options().path_prefix)) {}
 
-std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection& /*connection*/,
-                                                           const transport::HttpRequest& request) {
+std::optional<transport::HttpResponse> Router::over_limit(
+    transport::Connection& connection, const transport::HttpRequest& request,
+    const config::RateLimit& limit, std::string_view scope,
+    std::vector<std::pair<std::string, std::string>>& allowed_headers) {
+    if (!limiter_ || limit.max_requests <= 0) return std::nullopt;
+    const std::string ip = client_ip(request["X-Forwarded-For"], request["X-Real-IP"],
+                                     connection.remote_address(), limit.trust_hops);
+    const core::RateDecision d = limiter_->check(std::string(scope) + ":" + ip, limit.max_requests,
+                                                 std::chrono::seconds(std::max<int64_t>(1, limit.window_seconds)));
+    allowed_headers = {{"x-ratelimit-limit", std::to_string(d.limit)},
+                       {"x-ratelimit-remaining", std::to_string(d.remaining)},
+                       {"x-ratelimit-reset", std::to_string(d.reset_seconds)}};
+    if (d.allowed) return std::nullopt;
+    transport::HttpResponse r;
+    r.status = 429;
+    r.body = R"({"error":"Too Many Requests","message":"Rate limit exceeded. Please try again later."})";
+    r.headers = allowed_headers;
+    r.headers.emplace_back("retry-after", std::to_string(d.reset_seconds));
+    return r;
+}
+
+void Router::count_http(transport::Connection& connection, std::string_view path,
+                        const transport::HttpRequest& request, const transport::HttpResponse& response) {
+    // Per-app traffic: the app id is the segment after /apps/.
+    if (path.rfind("/apps/", 0) != 0) return;
+    std::string_view rest = path.substr(6);
+    const std::string id(rest.substr(0, rest.find('/')));
+    core::AppPtr app = engine_.apps().find_by_id(id);
+    if (!app) return;
+    core::TrafficCounters& traffic = app->traffic(connection.worker().index());
+    traffic.http_calls.add();
+    traffic.http_bytes_received.add(request.body().size());
+    traffic.http_bytes_sent.add(response.body.size());
+}
+
+std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection& connection,
+                                                           const transport::HttpRequest& request,
+                                                           transport::HttpResponse& rejection) {
     auto parsed = boost::urls::parse_origin_form(request.target());
     if (!parsed) return nullptr;
     std::string path = parsed->path();
@@ -76,6 +118,13 @@ std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection
     rest.remove_prefix(kApp.size());
     if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
     if (rest.empty() || rest.find('/') != std::string_view::npos) return nullptr;
+    // Refused before the upgrade, so the client sees an HTTP 429 (operations.md §5.2).
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.websocket,
+                                  "websocket_connect", headers)) {
+        rejection = std::move(*limited);
+        return nullptr;
+    }
 
     core::ConnectRequest connect;
     connect.app_key = std::string(rest);
@@ -117,19 +166,33 @@ void Router::on_http(transport::Connection& connection, transport::HttpRequest& 
     responder.send(std::move(response));
 }
 
-transport::HttpResponse Router::route(transport::Connection& /*connection*/,
+transport::HttpResponse Router::route(transport::Connection& connection,
                                       transport::HttpRequest& request, std::string_view raw_path,
                                       std::string_view query) {
     std::string_view path = raw_path;
+    bool prefixed = true;
     if (!prefix_.empty()) {
-        if (path.rfind(prefix_, 0) != 0) return not_found();
-        path.remove_prefix(prefix_.size());
-        if (path.empty()) path = "/";
+        if (path.rfind(prefix_, 0) == 0) {
+            path.remove_prefix(prefix_.size());
+            if (path.empty()) path = "/";
+        } else {
+            // Probes keep working at the root when a prefix is set; the API does not.
+            prefixed = false;
+        }
     }
     // A single trailing slash is ignored for routing (operations.md §9.5); the signature
     // covers the path as received.
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-    if (path.rfind("/apps/", 0) == 0) return api_.handle(request, path, raw_path, query);
+    if (prefixed && path.rfind("/apps/", 0) == 0) {
+        std::vector<std::pair<std::string, std::string>> headers;
+        if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.api, "api", headers)) {
+            return std::move(*limited);
+        }
+        transport::HttpResponse response = api_.handle(request, path, raw_path, query);
+        for (auto& h : headers) response.headers.push_back(std::move(h));
+        count_http(connection, path, request, response);
+        return response;
+    }
     const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
     if (get) {
         if (path == "/") return plain_ok();

@@ -3,11 +3,15 @@
 // core sessions; everything else is routed to the operational endpoints and the HTTP API.
 
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "api/cors.hpp"
 #include "api/http_api.hpp"
 #include "core/engine.hpp"
+#include "core/rate_limiter.hpp"
 #include "transport/connection.hpp"
 
 namespace sockudo::api {
@@ -19,14 +23,25 @@ public:
     void on_http(transport::Connection& connection, transport::HttpRequest& request,
                  transport::HttpResponder responder) override;
     std::unique_ptr<transport::SessionBase> on_upgrade(transport::Connection& connection,
-                                                       const transport::HttpRequest& request) override;
+                                                       const transport::HttpRequest& request,
+                                                       transport::HttpResponse& rejection) override;
 
 private:
     transport::HttpResponse route(transport::Connection& connection,
                                   transport::HttpRequest& request, std::string_view path,
                                   std::string_view query);
 
+    // Applies a per-IP limit; returns the 429 response when the request is over it and adds
+    // the x-ratelimit-* headers to `allowed_headers` otherwise.
+    std::optional<transport::HttpResponse> over_limit(
+        transport::Connection& connection, const transport::HttpRequest& request,
+        const config::RateLimit& limit, std::string_view scope,
+        std::vector<std::pair<std::string, std::string>>& allowed_headers);
+    void count_http(transport::Connection& connection, std::string_view path,
+                    const transport::HttpRequest& request, const transport::HttpResponse& response);
+
     core::Engine& engine_;
+    std::unique_ptr<core::RateLimiter> limiter_;  // null when rate limiting is off
     HttpApi api_;
     Cors cors_;
     std::string prefix_;  // path_prefix without a trailing slash ("" for "/")

@@ -12,7 +12,8 @@ public:
     void on_http(transport::Connection& connection, transport::HttpRequest& request,
                  transport::HttpResponder responder) override;
     std::unique_ptr<transport::SessionBase> on_upgrade(transport::Connection&,
-                                                       const transport::HttpRequest&) override {
+                                                       const transport::HttpRequest&,
+                                                       transport::HttpResponse&) override {
         return nullptr;
     }
 

@@ -235,13 +235,13 @@ void Connection::handle_request() {
             reject_http(400, "Missing Sec-WebSocket-Key");
             return;
         }
-        session_ = handler_.on_upgrade(*this, request);
+        HttpResponse rejection;
+        rejection.status = 404;
+        rejection.content_type = "text/plain";
+        rejection.body = "404 NOT FOUND";
+        session_ = handler_.on_upgrade(*this, request, rejection);
         if (!session_) {
-            HttpResponse response;
-            response.status = 404;
-            response.content_type = "text/plain";
-            response.body = "404 NOT FOUND";
-            respond(std::move(response), false);
+            respond(std::move(rejection), false);
             return;
         }
         std::string accept = ws::accept_key(request[http::field::sec_websocket_key]);

@@ -53,9 +53,10 @@ public:
     virtual ~ConnectionHandler() = default;
     virtual void on_http(Connection& connection, HttpRequest& request, HttpResponder responder) = 0;
     // A valid WebSocket upgrade request. Return the session that will own the socket, or
-    // nullptr to answer 404 without upgrading.
+    // nullptr to answer `rejection` without upgrading (404 when it is left untouched).
     virtual std::unique_ptr<SessionBase> on_upgrade(Connection& connection,
-                                                    const HttpRequest& request) = 0;
+                                                    const HttpRequest& request,
+                                                    HttpResponse& rejection) = 0;
 };
 
 struct ConnectionLimits {
