@@ -5,10 +5,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
+#include <functional>
 #include <spdlog/spdlog.h>
 #include <thread>
 
 #include "api/router.hpp"
+#include "app/https_redirect.hpp"
 #include "app/metrics_endpoint.hpp"
 #include "config/drivers.hpp"
 #include "core/app_registry.hpp"
@@ -18,6 +20,7 @@
 #include "protocol/close_codes.hpp"
 #include "protocol/server_message.hpp"
 #include "transport/listener.hpp"
+#include "transport/tls_context.hpp"
 #include "transport/worker.hpp"
 #include "webhooks/webhook_dispatcher.hpp"
 
@@ -56,6 +59,9 @@ struct Server::Parts {
     transport::ConnectionLimits metrics_limits;
     std::vector<std::unique_ptr<transport::Listener>> listeners;
     std::unique_ptr<transport::Listener> metrics_listener;
+    std::unique_ptr<transport::TlsContext> tls;
+    std::unique_ptr<HttpsRedirect> redirect;
+    std::unique_ptr<transport::Listener> redirect_listener;
 };
 
 Server::Server(config::Options options) : options_(std::move(options)), parts_(new Parts) {}
@@ -81,11 +87,25 @@ int Server::run() {
     p.limits.max_message_bytes = static_cast<size_t>(options_.websocket_max_payload_kb) * 1024;
     p.limits.max_backpressure_bytes = static_cast<size_t>(options_.max_backpressure_bytes);
 
+    if (options_.ssl.enabled) {
+        try {
+            p.tls = std::make_unique<transport::TlsContext>(options_.ssl.cert_path, options_.ssl.key_path);
+        } catch (const std::exception& e) {
+            spdlog::critical("TLS: {}", e.what());
+            return 1;
+        }
+    }
     const auto endpoint = transport::resolve_endpoint(options_.host, options_.port);
     try {
         for (auto& worker : p.workers) {
             p.listeners.push_back(std::make_unique<transport::Listener>(
-                *worker, endpoint, *p.router, p.limits, /*reuse_port=*/true));
+                *worker, endpoint, *p.router, p.limits, /*reuse_port=*/true, p.tls.get()));
+        }
+        if (p.tls && options_.ssl.redirect_http) {
+            p.redirect = std::make_unique<HttpsRedirect>(p.listeners.front()->port());
+            p.redirect_listener = std::make_unique<transport::Listener>(
+                *p.workers[0], transport::resolve_endpoint(options_.host, options_.ssl.http_port),
+                *p.redirect, p.metrics_limits, /*reuse_port=*/false);
         }
     } catch (const std::exception& e) {
         spdlog::critical("cannot listen on {}:{}: {}", options_.host, options_.port, e.what());
@@ -111,8 +131,13 @@ int Server::run() {
     for (auto& listener : p.listeners) listener->start();
     if (p.metrics_listener) p.metrics_listener->start();
 
-    spdlog::info("sockudo {} listening on http://{}:{} (WebSocket /app/{{key}}, HTTP API /apps/{{id}})",
-                 SOCKUDO_VERSION_STRING, options_.host, p.listeners.front()->port());
+    spdlog::info("sockudo {} listening on {}://{}:{} (WebSocket {}://…/app/{{key}}, HTTP API /apps/{{id}})",
+                 SOCKUDO_VERSION_STRING, p.tls ? "https" : "http", options_.host,
+                 p.listeners.front()->port(), p.tls ? "wss" : "ws");
+    if (p.redirect_listener) {
+        p.redirect_listener->start();
+        spdlog::info("redirecting http://{}:{} to https", options_.host, p.redirect_listener->port());
+    }
     if (p.metrics_listener) {
         spdlog::info("metrics on http://{}:{}/metrics", options_.metrics.host,
                      p.metrics_listener->port());
@@ -136,11 +161,29 @@ int Server::run() {
     }
 
     boost::asio::io_context signals_io;
-    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
     int received = 0;
-    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-        if (!ec) received = sig;
-    });
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            if (sig == SIGHUP) {
+                // Certificate rotation: new connections get the new files, open ones stay.
+                if (p.tls) {
+                    std::string error;
+                    if (p.tls->reload(error)) {
+                        spdlog::info("SIGHUP: TLS certificate reloaded from {}", options_.ssl.cert_path);
+                    } else {
+                        spdlog::error("SIGHUP: TLS reload failed, keeping the current certificate: {}", error);
+                    }
+                } else {
+                    spdlog::info("SIGHUP: nothing to reload (TLS is off)");
+                }
+                signals.async_wait(on_signal);
+                return;
+            }
+            received = sig;
+        };
+    signals.async_wait(on_signal);
     signals_io.run();
     spdlog::info("received {}, shutting down (grace period {} s)",
                  received == SIGINT ? "SIGINT" : "SIGTERM", options_.shutdown_grace_period_s);
@@ -150,6 +193,7 @@ int Server::run() {
     p.engine->set_draining();
     for (auto& listener : p.listeners) listener->stop();
     if (p.metrics_listener) p.metrics_listener->stop();
+    if (p.redirect_listener) p.redirect_listener->stop();
     using clock = std::chrono::steady_clock;
     const auto grace = std::chrono::milliseconds(std::max<int64_t>(0, options_.shutdown_grace_period_s) * 1000);
     const auto deadline = clock::now() + grace;

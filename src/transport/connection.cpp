@@ -1,5 +1,10 @@
 #include "transport/connection.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <climits>
+
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -8,9 +13,11 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <cerrno>
+#include <spdlog/spdlog.h>
 
 #include "protocol/utf8.hpp"
 #include "protocol/ws_frame.hpp"
+#include "transport/tls_context.hpp"
 #include "transport/worker.hpp"
 
 namespace sockudo::transport {
@@ -52,11 +59,49 @@ bool header_has_token(std::string_view value, std::string_view token) {
 // Lifecycle
 
 Connection::Connection(Worker& worker, boost::asio::ip::tcp::socket socket,
-                       ConnectionHandler& handler, const ConnectionLimits& limits, bool tls)
-    : worker_(worker), socket_(std::move(socket)), handler_(handler), limits_(limits), tls_(tls) {
+                       ConnectionHandler& handler, const ConnectionLimits& limits,
+                       const TlsContext* tls)
+    : worker_(worker), socket_(std::move(socket)), handler_(handler), limits_(limits), tls_(tls != nullptr) {
     boost::system::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = endpoint.address().to_string();
+    if (tls != nullptr) {
+        ssl_ctx_ = tls->current();
+        ssl_.reset(SSL_new(ssl_ctx_.get()));
+        if (ssl_) {
+            SSL_set_fd(ssl_.get(), socket_.native_handle());
+            SSL_set_accept_state(ssl_.get());
+        }
+    }
+}
+
+void Connection::SslFree::operator()(ssl_st* ssl) const { SSL_free(ssl); }
+
+Connection::ReadStatus Connection::read_input(uint8_t* buffer, size_t capacity, size_t& n) {
+    if (!ssl_) {
+        boost::system::error_code ec;
+        n = socket_.read_some(boost::asio::buffer(buffer, capacity), ec);
+        if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+            return ReadStatus::WouldBlock;
+        }
+        return ec || n == 0 ? ReadStatus::Closed : ReadStatus::Data;
+    }
+    ERR_clear_error();
+    const int r = SSL_read(ssl_.get(), buffer, static_cast<int>(std::min<size_t>(capacity, INT_MAX)));
+    if (r > 0) {
+        n = static_cast<size_t>(r);
+        return ReadStatus::Data;
+    }
+    switch (SSL_get_error(ssl_.get(), r)) {
+        case SSL_ERROR_WANT_READ: return ReadStatus::WouldBlock;
+        case SSL_ERROR_WANT_WRITE: return ReadStatus::WantWrite;
+        case SSL_ERROR_ZERO_RETURN: return ReadStatus::Closed;
+        default:
+            if (!SSL_is_init_finished(ssl_.get())) {
+                spdlog::info("TLS handshake with {} failed: {}", remote_address_, last_tls_error());
+            }
+            return ReadStatus::Closed;
+    }
 }
 
 Connection::~Connection() = default;
@@ -107,6 +152,14 @@ void Connection::begin_close() {
 void Connection::wait_readable() {
     if (reading_ || state_ == State::Closed) return;
     reading_ = true;
+    if (ssl_ && SSL_pending(ssl_.get()) > 0) {
+        // Decrypted bytes already inside OpenSSL: the socket will not signal them.
+        boost::asio::post(worker_.io(), [self = shared_from_this()] {
+            self->reading_ = false;
+            if (self->state_ != State::Closed) self->on_readable();
+        });
+        return;
+    }
     socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
                        [self = shared_from_this()](const boost::system::error_code& ec) {
                            self->reading_ = false;
@@ -121,18 +174,27 @@ void Connection::wait_readable() {
 void Connection::on_readable() {
     for (int i = 0; i < kMaxReadsPerWakeup && state_ != State::Closed; ++i) {
         if (state_ == State::Http && request_pending_) return;  // resumes after the response
-        boost::system::error_code ec;
-        size_t n = socket_.read_some(
-            boost::asio::buffer(worker_.scratch(), worker_.scratch_size()), ec);
-        if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) break;
-        if (ec || n == 0) {
+        size_t n = 0;
+        const ReadStatus status = read_input(worker_.scratch(), worker_.scratch_size(), n);
+        if (status == ReadStatus::WouldBlock) break;
+        if (status == ReadStatus::WantWrite) {
+            tls_read_wants_write_ = true;
+            wait_writable();
+            return;
+        }
+        if (status == ReadStatus::Closed) {
             teardown();  // EOF or reset: the peer is gone
             return;
         }
         last_activity_ms_ = worker_.now_ms();
         ++read_count_;
         process_input(worker_.scratch(), n);
-        if (n < worker_.scratch_size()) break;  // drained the socket for now
+        // A TLS read returns one record at a time, so only WANT_READ says "drained".
+        if (!ssl_ && n < worker_.scratch_size()) break;  // drained the socket for now
+    }
+    if (tls_write_wants_read_ && state_ != State::Closed) {
+        tls_write_wants_read_ = false;
+        schedule_flush();
     }
     if (state_ != State::Closed && !(state_ == State::Http && request_pending_)) wait_readable();
 }
@@ -439,6 +501,10 @@ void Connection::schedule_flush() {
 void Connection::flush() {
     flush_scheduled_ = false;
     if (state_ == State::Closed || writing_) return;
+    if (ssl_) {
+        flush_tls();
+        return;
+    }
     while (queue_head_ < queue_.size()) {
         iovec iov[kMaxIov];
         size_t count = 0;
@@ -498,6 +564,58 @@ void Connection::flush() {
     }
 }
 
+// Queued frames are coalesced into records of up to 16 KiB; a write that OpenSSL could not
+// finish is repeated with the same bytes, as it requires.
+void Connection::flush_tls() {
+    constexpr size_t kRecordPlaintext = 16 * 1024;
+    for (;;) {
+        if (tls_out_.empty()) {
+            while (queue_head_ < queue_.size() && tls_out_.size() < kRecordPlaintext) {
+                const Frame& f = *queue_[queue_head_];
+                const size_t take = std::min(f.size() - head_offset_, kRecordPlaintext - tls_out_.size());
+                tls_out_.append(f, head_offset_, take);
+                head_offset_ += take;
+                if (head_offset_ == f.size()) {
+                    queue_[queue_head_].reset();
+                    ++queue_head_;
+                    head_offset_ = 0;
+                }
+            }
+            if (queue_head_ >= queue_.size()) {
+                queue_.clear();
+                queue_head_ = head_offset_ = 0;
+            }
+        }
+        if (tls_out_.empty()) break;
+        ERR_clear_error();
+        const int r = SSL_write(ssl_.get(), tls_out_.data(), static_cast<int>(tls_out_.size()));
+        if (r > 0) {
+            queued_bytes_ -= std::min(queued_bytes_, static_cast<size_t>(r));
+            tls_out_.erase(0, static_cast<size_t>(r));
+            continue;
+        }
+        switch (SSL_get_error(ssl_.get(), r)) {
+            case SSL_ERROR_WANT_WRITE:
+                wait_writable();
+                return;
+            case SSL_ERROR_WANT_READ:
+                tls_write_wants_read_ = true;
+                wait_readable();
+                return;
+            default:
+                teardown();
+                return;
+        }
+    }
+    if (queue_.capacity() > 16) std::vector<FramePtr>().swap(queue_);
+    if (close_after_flush_) {
+        SSL_shutdown(ssl_.get());  // close_notify; the peer's answer is not awaited
+        boost::system::error_code ec;
+        socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        wait_readable();
+    }
+}
+
 void Connection::wait_writable() {
     if (writing_) return;
     writing_ = true;
@@ -507,6 +625,11 @@ void Connection::wait_writable() {
                            if (ec) {
                                self->teardown();
                                return;
+                           }
+                           if (self->tls_read_wants_write_) {
+                               self->tls_read_wants_write_ = false;
+                               self->on_readable();
+                               if (self->state_ == State::Closed) return;
                            }
                            self->flush();
                        });

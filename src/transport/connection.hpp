@@ -16,7 +16,12 @@
 #include "transport/http_types.hpp"
 #include "transport/timer_wheel.hpp"
 
+struct ssl_st;
+struct ssl_ctx_st;
+
 namespace sockudo::transport {
+
+class TlsContext;
 
 class Connection;
 class Worker;
@@ -70,8 +75,9 @@ struct ConnectionLimits {
 
 class Connection final : public std::enable_shared_from_this<Connection>, private TimerTarget {
 public:
+    // `tls` is null for plain TCP.
     Connection(Worker& worker, boost::asio::ip::tcp::socket socket, ConnectionHandler& handler,
-               const ConnectionLimits& limits, bool tls);
+               const ConnectionLimits& limits, const TlsContext* tls);
     ~Connection();
 
     void start();
@@ -102,7 +108,14 @@ private:
     enum class State : uint8_t { Http, WebSocket, Closing, Closed };
     enum TimerKind : int { kIdleTimer = 1 };
 
+    enum class ReadStatus : uint8_t { Data, WouldBlock, WantWrite, Closed };
+    struct SslFree {
+        void operator()(ssl_st* ssl) const;
+    };
+
     void on_timer(int kind) override;
+    ReadStatus read_input(uint8_t* buffer, size_t capacity, size_t& n);
+    void flush_tls();
     void wait_readable();
     void on_readable();
     void process_input(uint8_t* data, size_t length);
@@ -147,6 +160,13 @@ private:
     bool close_after_flush_ = false;
     bool fragmented_binary_ = false;
     bool overflowed_ = false;     // over the outbound byte cap; a 4100 close is on its way
+    // TLS (null for plain connections). OpenSSL reads and writes the socket itself; a read
+    // may need the socket writable (handshake) and a write may need it readable.
+    std::unique_ptr<ssl_st, SslFree> ssl_;
+    std::shared_ptr<ssl_ctx_st> ssl_ctx_;
+    std::string tls_out_;             // plaintext being written; repeated as-is after WANT_*
+    bool tls_read_wants_write_ = false;
+    bool tls_write_wants_read_ = false;
 };
 
 }  // namespace sockudo::transport

@@ -23,12 +23,13 @@ tcp::endpoint resolve_endpoint(const std::string& host, uint16_t port) {
 }
 
 Listener::Listener(Worker& worker, const tcp::endpoint& endpoint, ConnectionHandler& handler,
-                   const ConnectionLimits& limits, bool reuse_port)
+                   const ConnectionLimits& limits, bool reuse_port, const TlsContext* tls)
     : worker_(worker),
       acceptor_(worker.io()),
       retry_timer_(worker.io()),
       handler_(handler),
-      limits_(limits) {
+      limits_(limits),
+      tls_(tls) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     if (reuse_port) {
@@ -74,7 +75,7 @@ void Listener::accept() {
             return;
         }
         auto connection = std::make_shared<Connection>(worker_, std::move(socket), handler_,
-                                                       limits_, false);
+                                                       limits_, tls_);
         connection->start();
         accept();
     });

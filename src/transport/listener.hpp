@@ -12,12 +12,14 @@
 namespace sockudo::transport {
 
 class Worker;
+class TlsContext;
 
 class Listener {
 public:
     // Throws boost::system::system_error when the address cannot be bound.
     Listener(Worker& worker, const boost::asio::ip::tcp::endpoint& endpoint,
-             ConnectionHandler& handler, const ConnectionLimits& limits, bool reuse_port);
+             ConnectionHandler& handler, const ConnectionLimits& limits, bool reuse_port,
+             const TlsContext* tls = nullptr);
 
     void start();
     void stop();  // closes the listening socket; existing connections are untouched
@@ -31,6 +33,7 @@ private:
     boost::asio::steady_timer retry_timer_;
     ConnectionHandler& handler_;
     const ConnectionLimits& limits_;
+    const TlsContext* tls_;
     uint16_t port_ = 0;
     bool stopped_ = false;
 };

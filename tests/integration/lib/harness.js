@@ -34,9 +34,12 @@ function freePort() {
   });
 }
 
-function httpGet(port, urlPath, timeoutMs = 2000) {
+function httpGet(port, urlPath, timeoutMs = 2000, { tls = false } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, agent: false }, (res) => {
+    const client = tls ? require('node:https') : http;
+    const options = { host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, agent: false };
+    if (tls) options.rejectUnauthorized = false;  // test certificates are self-signed
+    const req = client.get(options, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { body += c; });
@@ -106,7 +109,7 @@ async function startServer(opts = {}) {
       throw new Error(`sockudo exited early (${child.exitCode}):\n${out}`);
     }
     try {
-      const res = await httpGet(port, '/live', 500);
+      const res = await httpGet(port, '/live', 500, { tls: Boolean(opts.readyOverTls) });
       if (res.status === 200) break;
     } catch { /* not yet */ }
     if (Date.now() > deadline) {
