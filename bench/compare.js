@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+'use strict';
+// Runs every scenario against our server, Soketi and the floor server, alternating servers
+// within each round (A B C, A B C, ...), and prints medians and ratios as JSON lines and a
+// Markdown table. Servers are pinned to CPU 0 and the load generator to CPU 1 unless a
+// scenario says "both cores".
+//
+//   node bench/compare.js [--rounds 3] [--only fanout-max,idle] [--servers sockudo,soketi,floor]
+//                         [--out bench/results/latest.json]
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const LOADGEN = path.join(ROOT, 'build/bench/sockudo_loadgen');
+const FLOOR = path.join(ROOT, 'build/bench/sockudo_floor');
+const SOCKUDO = path.join(ROOT, 'build/sockudo');
+const SOKETI = path.join(__dirname, 'soketi/node_modules/@soketi/soketi/bin/server.js');
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const ROUNDS = Number(opt('rounds', '3'));
+const ONLY = opt('only', '') ? opt('only', '').split(',') : null;
+const SERVERS = opt('servers', 'sockudo,soketi,floor').split(',');
+const OUT = opt('out', path.join(__dirname, 'results/latest.json'));
+
+// Each scenario: loadgen arguments, which figure is compared, and whether higher is better.
+const SCENARIOS = [
+  { name: 'fanout-max', args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '0', '--duration', '10'],
+    metrics: [['deliveries_per_s', 'higher'], ['server_cpu_us_per_delivery', 'lower']] },
+  { name: 'fanout-25k', args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
+    metrics: [['latency_p99_ms', 'lower'], ['latency_p50_ms', 'lower'], ['server_cpu_us_per_delivery', 'lower']] },
+  { name: 'fanout-25k-both-cores', bothCores: true, args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
+    metrics: [['latency_p99_ms', 'lower']] },
+  { name: 'many-channels', args: ['--scenario', 'many-channels', '--clients', '5000', '--batch', '10', '--rate', '0', '--window', '8', '--duration', '10'],
+    metrics: [['deliveries_per_s', 'higher'], ['latency_p99_ms', 'lower']] },
+  { name: 'idle-capacity', args: ['--scenario', 'idle', '--clients', '19000', '--channels', '1000'],
+    metrics: [['bytes_per_connection', 'lower'], ['connects_per_s', 'higher']] },
+  { name: 'http-publish-per-request', args: ['--scenario', 'http-publish', '--clients', '0', '--per-request', '--publishers', '8', '--duration', '8'],
+    metrics: [['requests_per_s', 'higher']] },
+  { name: 'http-publish-keep-alive', args: ['--scenario', 'http-publish', '--clients', '0', '--publishers', '8', '--duration', '8'],
+    metrics: [['requests_per_s', 'higher']] },
+  { name: 'http-publish-100-subscribers', args: ['--scenario', 'http-publish', '--clients', '100', '--publishers', '8', '--duration', '8'],
+    metrics: [['requests_per_s', 'higher']] },
+  { name: 'churn', args: ['--scenario', 'churn', '--clients', '1000', '--duration', '10'],
+    metrics: [['ops_per_s', 'higher'], ['rss_growth_bytes', 'lower']] },
+];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitListening(port, ms = 15000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server on ${port} did not start`);
+}
+
+async function startServer(kind, port, bothCores) {
+  const pin = bothCores ? [] : ['taskset', '-c', '0'];
+  let cmd;
+  let env = { PATH: process.env.PATH };
+  if (kind === 'sockudo') {
+    cmd = [...pin, SOCKUDO];
+    env = { ...env, HOST: '127.0.0.1', PORT: String(port), METRICS_ENABLED: 'false', SOCKUDO_WORKERS: bothCores ? '2' : '1',
+      SOCKUDO_DEFAULT_APP_ID: 'app-id', SOCKUDO_DEFAULT_APP_KEY: 'app-key', SOCKUDO_DEFAULT_APP_SECRET: 'app-secret',
+      SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS: '-1', SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND: '-1',
+      SOCKUDO_DEFAULT_APP_MAX_EVENT_BATCH_SIZE: '100', SOCKUDO_DEFAULT_APP_MAX_EVENT_PAYLOAD_IN_KB: '100',
+      SOCKUDO_DEFAULT_APP_MAX_EVENT_CHANNELS_AT_ONCE: '100', WEBSOCKET_MAX_BACKPRESSURE: String(64 * 1024 * 1024) };
+  } else if (kind === 'soketi') {
+    cmd = [...pin, process.execPath, SOKETI, 'start'];
+    env = { ...env, SOKETI_HOST: '127.0.0.1', SOKETI_PORT: String(port), SOKETI_METRICS_ENABLED: 'false',
+      SOKETI_CLUSTER_UNICAST_ADDRESSES: '127.0.0.1', SOKETI_DEFAULT_APP_ID: 'app-id', SOKETI_DEFAULT_APP_KEY: 'app-key',
+      SOKETI_DEFAULT_APP_SECRET: 'app-secret', SOKETI_DEFAULT_APP_MAX_CONNS: '-1',
+      SOKETI_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SEC: '-1', SOKETI_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SEC: '-1',
+      SOKETI_DEFAULT_APP_MAX_READ_REQ_PER_SEC: '-1', SOKETI_EVENT_MAX_BATCH_SIZE: '100' };
+  } else {
+    cmd = [...pin, FLOOR, String(port)];
+  }
+  const child = spawn(cmd[0], cmd.slice(1), { env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  await waitListening(port);
+  // The process that serves (Soketi renames itself "soketi-server" and may fork).
+  let pid = child.pid;
+  if (kind === 'soketi') {
+    const found = spawnSync('pgrep', ['-n', '-x', 'soketi-server']).stdout.toString().trim();
+    if (found) pid = Number(found);
+  }
+  return {
+    pid,
+    stderr: () => stderr,
+    stop: () => new Promise((resolve) => {
+      child.on('exit', resolve);
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { resolve(); }
+    }),
+  };
+}
+
+function runLoadgen(scenario, kind, port, pid) {
+  const pin = scenario.bothCores ? [] : ['taskset', '-c', '1'];
+  const cmd = [...pin, LOADGEN, ...scenario.args, '--port', String(port), '--label', kind, '--server-pid', String(pid)];
+  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 300000 });
+  const line = (r.stdout || '').trim().split('\n').filter(Boolean).pop();
+  if (!line) throw new Error(`loadgen produced nothing: ${r.stderr}`);
+  return JSON.parse(line);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+async function main() {
+  for (const f of [LOADGEN, SOCKUDO]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run make build first`);
+  const servers = SERVERS.filter((s) => s !== 'soketi' || fs.existsSync(SOKETI));
+  if (servers.length < SERVERS.length) console.error('soketi is not installed: run `npm ci --prefix bench/soketi` (skipping it)');
+  const results = [];
+  const machine = { cpus: os.cpus().length, model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() };
+  for (const scenario of SCENARIOS) {
+    if (ONLY && !ONLY.includes(scenario.name)) continue;
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const kind of servers) {
+        const port = await freePort();
+        const server = await startServer(kind, port, scenario.bothCores);
+        try {
+          const r = runLoadgen(scenario, kind, port, server.pid);
+          r.round = round;
+          r.name = scenario.name;
+          results.push(r);
+          console.log(JSON.stringify(r));
+        } catch (e) {
+          console.error(`${scenario.name} ${kind} round ${round}: ${e.message}`);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+  // Medians and ratios.
+  const rows = [];
+  for (const scenario of SCENARIOS) {
+    if (ONLY && !ONLY.includes(scenario.name)) continue;
+    for (const [metric, better] of scenario.metrics) {
+      const med = {};
+      for (const kind of servers) {
+        med[kind] = median(results.filter((r) => r.name === scenario.name && r.server === kind).map((r) => r[metric]));
+      }
+      rows.push({ scenario: scenario.name, metric, better, ...med,
+        vs_soketi: med.sockudo / med.soketi, vs_floor: med.sockudo / med.floor });
+    }
+  }
+  const fmt = (x) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2)) : '–');
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine.cpus} × ${machine.model}, ${machine.mem_gib} GiB; medians of ${ROUNDS} alternating rounds; server on CPU 0, load generator on CPU 1 (except "both cores").`,
+    '',
+    '| scenario | metric | sockudo | soketi | floor | sockudo/soketi | sockudo/floor |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.scenario} | ${r.metric} (${r.better} is better) | ${fmt(r.sockudo)} | ${fmt(r.soketi)} | ${fmt(r.floor)} | ${fmt(r.vs_soketi)} | ${fmt(r.vs_floor)} |`),
+  ];
+  console.log(lines.join('\n'));
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, JSON.stringify({ machine, rounds: ROUNDS, results, summary: rows }, null, 2));
+  fs.writeFileSync(OUT.replace(/\.json$/, '.md'), `${lines.join('\n')}\n`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,928 @@
+// A single-threaded epoll load generator for Pusher-protocol servers.
+//
+// Subscribers are WebSocket clients (masked frames, as RFC 6455 requires of clients) that count
+// every "bench" event they receive and measure publish→receive latency from the monotonic
+// timestamp carried in the event data. Publishers use the signed HTTP API on keep-alive or
+// per-request connections. Every scenario prints one JSON line with honest accounting
+// (expected, received, missing, duplicates) and the generator's own CPU time, so a saturated
+// generator is visible in the results.
+//
+// Source addresses are chosen here (127.0.0.2.. with explicit ports) and sockets are reset on
+// teardown (SO_LINGER 0): the kernel's own port choice and TIME_WAIT would otherwise dominate
+// short runs on loopback.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/md5.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+// ------------------------------------------------------------------------------------------
+// Options
+
+struct Options {
+    std::string scenario = "fanout";
+    std::string label = "server";
+    std::string host = "127.0.0.1";
+    int port = 6001;
+    std::string app_id = "app-id";
+    std::string key = "app-key";
+    std::string secret = "app-secret";
+    int clients = 1000;
+    int channels = 1;             // subscribers are spread over this many channels
+    double rate = 0;              // publishes per second; 0 = closed-loop maximum
+    double duration = 10;         // seconds of measurement
+    double warmup = 1;            // seconds before measurement starts
+    int publishers = 4;           // HTTP connections publishing
+    bool keepalive = true;
+    int batch = 1;                // events per publish (batch_events when > 1)
+    int window = 4;               // closed loop: publishes allowed in flight, undelivered
+    int payload = 20;             // extra bytes of padding in each event's data
+    int server_pid = 0;           // to read the server's CPU time and RSS
+    int connect_parallel = 256;   // handshakes in flight while connecting
+    int churn_ops = 0;            // churn: total operations (0 = run for `duration`)
+};
+
+[[noreturn]] void die(const std::string& message) {
+    std::fprintf(stderr, "loadgen: %s\n", message.c_str());
+    std::exit(2);
+}
+
+Options parse_options(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) die("missing value for " + arg);
+            return argv[++i];
+        };
+        if (arg == "--scenario") o.scenario = value();
+        else if (arg == "--label") o.label = value();
+        else if (arg == "--host") o.host = value();
+        else if (arg == "--port") o.port = std::stoi(value());
+        else if (arg == "--app-id") o.app_id = value();
+        else if (arg == "--key") o.key = value();
+        else if (arg == "--secret") o.secret = value();
+        else if (arg == "--clients") o.clients = std::stoi(value());
+        else if (arg == "--channels") o.channels = std::stoi(value());
+        else if (arg == "--rate") o.rate = std::stod(value());
+        else if (arg == "--duration") o.duration = std::stod(value());
+        else if (arg == "--warmup") o.warmup = std::stod(value());
+        else if (arg == "--publishers") o.publishers = std::stoi(value());
+        else if (arg == "--per-request") o.keepalive = false;
+        else if (arg == "--batch") o.batch = std::stoi(value());
+        else if (arg == "--window") o.window = std::stoi(value());
+        else if (arg == "--payload") o.payload = std::stoi(value());
+        else if (arg == "--server-pid") o.server_pid = std::stoi(value());
+        else if (arg == "--connect-parallel") o.connect_parallel = std::stoi(value());
+        else if (arg == "--ops") o.churn_ops = std::stoi(value());
+        else if (arg == "--help") {
+            std::printf(
+                "usage: sockudo_loadgen --scenario fanout|many-channels|idle|http-publish|churn\n"
+                "  [--label NAME] [--host H] [--port P] [--app-id ID] [--key K] [--secret S]\n"
+                "  [--clients N] [--channels N] [--rate PUBLISHES_PER_S (0 = max)] [--duration S]\n"
+                "  [--warmup S] [--publishers N] [--per-request] [--batch N] [--window N]\n"
+                "  [--payload BYTES] [--server-pid PID] [--ops N]\n");
+            std::exit(0);
+        } else {
+            die("unknown option " + arg);
+        }
+    }
+    return o;
+}
+
+// ------------------------------------------------------------------------------------------
+// Clocks, process figures
+
+uint64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+double self_cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct ProcFigures {
+    double cpu_seconds = 0;
+    uint64_t rss_bytes = 0;
+};
+
+ProcFigures process_figures(int pid) {
+    ProcFigures f;
+    if (pid <= 0) return f;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (std::getline(stat, line)) {
+        const auto close = line.rfind(')');
+        std::istringstream fields(line.substr(close + 2));
+        std::string field;
+        const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+        for (int index = 3; fields >> field; ++index) {
+            if (index == 14 || index == 15) f.cpu_seconds += std::stod(field) / ticks;
+            if (index == 24) {
+                f.rss_bytes = std::stoull(field) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+                break;
+            }
+        }
+    }
+    return f;
+}
+
+std::string loadavg() {
+    std::ifstream in("/proc/loadavg");
+    std::string a, b, c;
+    in >> a >> b >> c;
+    return a + " " + b + " " + c;
+}
+
+// ------------------------------------------------------------------------------------------
+// Sockets with chosen source addresses
+
+class SourcePorts {
+public:
+    // 127.0.0.2 .. 127.0.0.250, ports 10000..60999 each: far more than the file limit allows.
+    sockaddr_in next() {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl((127u << 24) | (0u << 16) | (0u << 8) | ip_);
+        a.sin_port = htons(static_cast<uint16_t>(port_));
+        if (++port_ > 60999) {
+            port_ = 10000;
+            if (++ip_ > 250) ip_ = 2;
+        }
+        return a;
+    }
+
+private:
+    unsigned ip_ = 2 + static_cast<unsigned>(getpid() % 200);
+    int port_ = 10000 + static_cast<int>(now_ns() % 40000);
+};
+
+int connect_socket(SourcePorts& ports, const sockaddr_in& server) {
+    for (int attempt = 0; attempt < 64; ++attempt) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) die(std::string("socket: ") + std::strerror(errno));
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        sockaddr_in local = ports.next();
+        if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
+            close(fd);
+            continue;  // that address/port is taken; try the next
+        }
+        if (connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof(server)) != 0 &&
+            errno != EINPROGRESS) {
+            close(fd);
+            continue;
+        }
+        return fd;
+    }
+    die("could not find a free source address");
+}
+
+void reset_close(int fd) {
+    linger l{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+    close(fd);
+}
+
+// ------------------------------------------------------------------------------------------
+// Signing (protocol-v1 §11.2)
+
+std::string hex(const unsigned char* data, size_t n) {
+    static const char* digits = "0123456789abcdef";
+    std::string out(n * 2, '0');
+    for (size_t i = 0; i < n; ++i) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    return out;
+}
+
+std::string md5_hex(std::string_view s) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(s.data(), s.size(), digest, &n, EVP_md5(), nullptr);
+    return hex(digest, n);
+}
+
+std::string hmac_hex(std::string_view key, std::string_view msg) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), digest, &n);
+    return hex(digest, n);
+}
+
+std::string signed_post(const Options& o, const std::string& path, const std::string& body) {
+    const std::string query = "auth_key=" + o.key + "&auth_timestamp=" +
+                              std::to_string(std::time(nullptr)) + "&auth_version=1.0&body_md5=" +
+                              md5_hex(body);
+    const std::string signature = hmac_hex(o.secret, "POST\n" + path + "\n" + query);
+    std::string req = "POST " + path + "?" + query + "&auth_signature=" + signature +
+                      " HTTP/1.1\r\nHost: " + o.host + "\r\nContent-Type: application/json\r\n"
+                      "Content-Length: " + std::to_string(body.size()) + "\r\n" +
+                      (o.keepalive ? "" : "Connection: close\r\n") + "\r\n" + body;
+    return req;
+}
+
+// ------------------------------------------------------------------------------------------
+// WebSocket client frames
+
+std::string masked_text_frame(std::string_view payload) {
+    std::string f;
+    f.push_back(static_cast<char>(0x81));
+    const uint8_t mask_bit = 0x80;
+    if (payload.size() < 126) {
+        f.push_back(static_cast<char>(mask_bit | payload.size()));
+    } else {
+        f.push_back(static_cast<char>(mask_bit | 126));
+        f.push_back(static_cast<char>((payload.size() >> 8) & 0xFF));
+        f.push_back(static_cast<char>(payload.size() & 0xFF));
+    }
+    const uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
+    for (uint8_t m : mask) f.push_back(static_cast<char>(m));
+    for (size_t i = 0; i < payload.size(); ++i) f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
+    return f;
+}
+
+// ------------------------------------------------------------------------------------------
+// The event loop
+
+enum class Kind : uint8_t { Subscriber, Publisher };
+enum class WsState : uint8_t { Connecting, Upgrading, Established, Subscribing, Subscribed, Closed };
+
+struct Conn {
+    int fd = -1;
+    Kind kind = Kind::Subscriber;
+    WsState state = WsState::Connecting;
+    std::string in;
+    std::string out;
+    size_t out_off = 0;
+    std::string channel;
+    // Subscriber accounting.
+    int64_t last_seq = -1;
+    uint64_t received = 0;
+    uint64_t duplicates = 0;
+    uint64_t gaps = 0;
+    // Publisher: requests waiting for a response.
+    int in_flight = 0;
+    bool server_closes = false;
+};
+
+struct Stats {
+    uint64_t published = 0;        // events accepted by the server (HTTP 200)
+    uint64_t publish_errors = 0;   // non-200 responses
+    uint64_t expected = 0;
+    uint64_t received = 0;
+    uint64_t received_measured = 0;
+    std::vector<uint32_t> latency_us;
+    uint64_t disconnects = 0;
+};
+
+class Loop {
+public:
+    explicit Loop(Options options) : o_(std::move(options)) {
+        ep_ = epoll_create1(EPOLL_CLOEXEC);
+        server_.sin_family = AF_INET;
+        server_.sin_port = htons(static_cast<uint16_t>(o_.port));
+        if (inet_pton(AF_INET, o_.host.c_str(), &server_.sin_addr) != 1) die("--host must be an IPv4 address");
+        padding_.assign(static_cast<size_t>(std::max(0, o_.payload)), 'x');
+    }
+
+    Conn* open(Kind kind) {
+        auto c = std::make_unique<Conn>();
+        c->kind = kind;
+        c->fd = connect_socket(ports_, server_);
+        c->state = WsState::Connecting;
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+        ev.data.ptr = c.get();
+        epoll_ctl(ep_, EPOLL_CTL_ADD, c->fd, &ev);
+        Conn* raw = c.get();
+        conns_.push_back(std::move(c));
+        return raw;
+    }
+
+    void close_conn(Conn* c, bool counted = true) {
+        if (c->fd < 0) return;
+        if (counted && c->state == WsState::Subscribed) ++stats_.disconnects;
+        epoll_ctl(ep_, EPOLL_CTL_DEL, c->fd, nullptr);
+        reset_close(c->fd);
+        c->fd = -1;
+        c->state = WsState::Closed;
+    }
+
+    void send(Conn* c, std::string data) {
+        if (c->fd < 0) return;
+        if (c->out_off == c->out.size()) {
+            c->out.clear();
+            c->out_off = 0;
+        }
+        c->out += data;
+        flush(c);
+    }
+
+    void flush(Conn* c) {
+        while (c->fd >= 0 && c->out_off < c->out.size()) {
+            ssize_t n = ::send(c->fd, c->out.data() + c->out_off, c->out.size() - c->out_off, MSG_NOSIGNAL);
+            if (n > 0) {
+                c->out_off += static_cast<size_t>(n);
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+            if (n < 0 && errno == ENOTCONN) return;  // still connecting
+            close_conn(c);
+            return;
+        }
+    }
+
+    // Starts the WebSocket handshake once connected.
+    void on_connected(Conn* c) {
+        if (c->kind == Kind::Subscriber && c->state == WsState::Connecting) {
+            c->state = WsState::Upgrading;
+            send(c, "GET /app/" + o_.key + "?protocol=7&client=loadgen&version=1.0 HTTP/1.1\r\nHost: " +
+                        o_.host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        } else if (c->kind == Kind::Publisher && c->state == WsState::Connecting) {
+            c->state = WsState::Established;
+            if (on_publisher_ready) on_publisher_ready(c);
+        }
+    }
+
+    void subscribe(Conn* c, const std::string& channel) {
+        c->channel = channel;
+        c->state = WsState::Subscribing;
+        send(c, masked_text_frame(R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"("}})"));
+    }
+
+    void unsubscribe(Conn* c) {
+        send(c, masked_text_frame(R"({"event":"pusher:unsubscribe","data":{"channel":")" + c->channel + R"("}})"));
+        c->state = WsState::Established;
+    }
+
+    // Reads and handles everything available on `c`.
+    void on_readable(Conn* c) {
+        char buf[65536];
+        for (;;) {
+            ssize_t n = ::recv(c->fd, buf, sizeof(buf), 0);
+            if (n > 0) {
+                c->in.append(buf, static_cast<size_t>(n));
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+            consume(c);
+            close_conn(c);
+            return;
+        }
+        consume(c);
+    }
+
+    void consume(Conn* c) {
+        if (c->kind == Kind::Publisher) {
+            consume_http(c);
+            return;
+        }
+        size_t off = 0;
+        if (c->state == WsState::Upgrading) {
+            const size_t end = c->in.find("\r\n\r\n");
+            if (end == std::string::npos) return;
+            if (c->in.compare(0, 12, "HTTP/1.1 101") != 0) {
+                ++handshake_failures_;
+                close_conn(c, false);
+                return;
+            }
+            off = end + 4;
+            c->state = WsState::Established;
+        }
+        while (c->fd >= 0) {
+            if (c->in.size() - off < 2) break;
+            const auto* p = reinterpret_cast<const uint8_t*>(c->in.data() + off);
+            const uint8_t opcode = p[0] & 0x0F;
+            uint64_t len = p[1] & 0x7F;
+            size_t header = 2;
+            if (len == 126) {
+                if (c->in.size() - off < 4) break;
+                len = (static_cast<uint64_t>(p[2]) << 8) | p[3];
+                header = 4;
+            } else if (len == 127) {
+                if (c->in.size() - off < 10) break;
+                len = 0;
+                for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
+                header = 10;
+            }
+            if (c->in.size() - off < header + len) break;
+            std::string_view payload(c->in.data() + off + header, len);
+            off += header + len;
+            if (opcode == 0x8) {
+                close_conn(c);
+                return;
+            }
+            if (opcode == 0x1) on_text(c, payload);
+        }
+        c->in.erase(0, off);
+    }
+
+    void on_text(Conn* c, std::string_view msg) {
+        if (msg.find("\"bench\"") != std::string_view::npos) {
+            // data is "S<seq>T<monotonic ns>P<padding>"
+            const size_t s = msg.find("\"data\":\"S");
+            if (s == std::string_view::npos) return;
+            const char* at = msg.data() + s + 9;
+            char* end = nullptr;
+            const long long seq = std::strtoll(at, &end, 10);
+            const unsigned long long sent = (*end == 'T') ? std::strtoull(end + 1, nullptr, 10) : 0;
+            if (seq <= c->last_seq) {
+                ++c->duplicates;
+                return;
+            }
+            if (c->last_seq >= 0 && seq > c->last_seq + 1) c->gaps += static_cast<uint64_t>(seq - c->last_seq - 1);
+            c->last_seq = seq;
+            ++c->received;
+            ++stats_.received;
+            if (measuring_ && sent >= measure_start_ns_) {
+                ++stats_.received_measured;
+                const uint64_t now = now_ns();
+                stats_.latency_us.push_back(static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX)));
+            }
+            return;
+        }
+        if (msg.find("pusher:connection_established") != std::string_view::npos) {
+            ++established_;
+            if (on_established) on_established(c);
+            return;
+        }
+        if (msg.find("pusher_internal:subscription_succeeded") != std::string_view::npos) {
+            c->state = WsState::Subscribed;
+            ++subscribed_;
+            if (on_subscribed) on_subscribed(c);
+            return;
+        }
+        if (msg.find("pusher:error") != std::string_view::npos) ++protocol_errors_;
+    }
+
+    void consume_http(Conn* c) {
+        for (;;) {
+            const size_t end = c->in.find("\r\n\r\n");
+            if (end == std::string::npos) return;
+            size_t length = 0;
+            size_t cl = c->in.find("Content-Length: ");
+            if (cl == std::string::npos || cl > end) cl = c->in.find("content-length: ");
+            if (cl != std::string::npos && cl < end) length = std::strtoull(c->in.c_str() + cl + 16, nullptr, 10);
+            if (c->in.size() < end + 4 + length) return;
+            const bool ok = c->in.compare(0, 12, "HTTP/1.1 200") == 0;
+            // A server that closes after every response (Soketi does) costs a new connection
+            // per request whatever the client asks for.
+            std::string head = c->in.substr(0, end);
+            std::transform(head.begin(), head.end(), head.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+            c->server_closes = head.find("connection: close") != std::string::npos;
+            c->in.erase(0, end + 4 + length);
+            --c->in_flight;
+            if (on_response) on_response(c, ok);
+            if (c->fd < 0) return;
+        }
+    }
+
+    // Runs the loop until `until_ns` or until `done()` is true.
+    void run(uint64_t until_ns, const std::function<bool()>& done = {}, const std::function<void()>& tick = {}) {
+        epoll_event events[512];
+        while (now_ns() < until_ns && !(done && done())) {
+            const int n = epoll_wait(ep_, events, 512, 1);
+            for (int i = 0; i < n; ++i) {
+                Conn* c = static_cast<Conn*>(events[i].data.ptr);
+                if (c->fd < 0) continue;
+                if (events[i].events & (EPOLLERR | EPOLLHUP)) {
+                    if (c->state == WsState::Connecting) ++connect_failures_;
+                    on_readable(c);
+                    if (c->fd >= 0) close_conn(c);
+                    continue;
+                }
+                if (events[i].events & EPOLLOUT) {
+                    if (c->state == WsState::Connecting) on_connected(c);
+                    flush(c);
+                }
+                if ((events[i].events & EPOLLIN) && c->fd >= 0) on_readable(c);
+            }
+            if (tick) tick();
+        }
+    }
+
+    std::string event_body(const std::string& channel, uint64_t seq) {
+        return R"({"name":"bench","channel":")" + channel + R"(","data":"S)" + std::to_string(seq) + "T" +
+               std::to_string(now_ns()) + "P" + padding_ + R"("})";
+    }
+
+    std::string batch_body(const std::vector<std::string>& channels, const std::vector<uint64_t>& seqs) {
+        std::string body = R"({"batch":[)";
+        for (size_t i = 0; i < channels.size(); ++i) {
+            if (i) body += ",";
+            body += event_body(channels[i], seqs[i]);
+        }
+        body += "]}";
+        return body;
+    }
+
+    Options o_;
+    int ep_;
+    sockaddr_in server_{};
+    SourcePorts ports_;
+    std::vector<std::unique_ptr<Conn>> conns_;
+    std::string padding_;
+    Stats stats_;
+    bool measuring_ = false;
+    uint64_t measure_start_ns_ = 0;
+    uint64_t established_ = 0, subscribed_ = 0, handshake_failures_ = 0, connect_failures_ = 0,
+             protocol_errors_ = 0;
+    std::function<void(Conn*)> on_established, on_subscribed, on_publisher_ready;
+    std::function<void(Conn*, bool)> on_response;
+};
+
+// ------------------------------------------------------------------------------------------
+// Output
+
+double percentile(std::vector<uint32_t>& v, double p) {
+    if (v.empty()) return 0;
+    const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1)));
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+    return v[k] / 1000.0;
+}
+
+struct Json {
+    std::string s = "{";
+    void field(const char* k, const std::string& v) { sep(); s += "\"" + std::string(k) + "\":\"" + v + "\""; }
+    void field(const char* k, double v) {
+        sep();
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%.6g", v);
+        s += "\"" + std::string(k) + "\":" + buf;
+    }
+    void field(const char* k, uint64_t v) { sep(); s += "\"" + std::string(k) + "\":" + std::to_string(v); }
+    void sep() { if (s.size() > 1) s += ","; }
+    std::string done() { return s + "}"; }
+};
+
+// ------------------------------------------------------------------------------------------
+// Scenarios
+
+// Connects `count` subscribers, `channel_of(i)` each, at most `parallel` handshakes at a time.
+// Returns the connect phase's duration in seconds.
+double connect_subscribers(Loop& loop, int count, const std::function<std::string(int)>& channel_of,
+                           int parallel, std::vector<Conn*>& out) {
+    const uint64_t start = now_ns();
+    int opened = 0;
+    loop.on_established = [&](Conn* c) { loop.subscribe(c, c->channel); };
+    auto open_more = [&] {
+        while (opened < count && static_cast<int>(opened - loop.subscribed_ - loop.handshake_failures_ -
+                                                  loop.connect_failures_) < parallel) {
+            Conn* c = loop.open(Kind::Subscriber);
+            c->channel = channel_of(opened);
+            out.push_back(c);
+            ++opened;
+        }
+    };
+    open_more();
+    loop.run(now_ns() + 120'000'000'000ULL,
+             [&] { return loop.subscribed_ + loop.handshake_failures_ + loop.connect_failures_ >= static_cast<uint64_t>(count); },
+             open_more);
+    return static_cast<double>(now_ns() - start) / 1e9;
+}
+
+int run_publish_scenario(const Options& o, bool many_channels) {
+    Loop loop(o);
+    std::vector<Conn*> subs;
+    const int channels = many_channels ? o.clients : std::max(1, o.channels);
+    auto channel_name = [](int i) { return "bench-" + std::to_string(i); };
+    const double connect_s = connect_subscribers(loop, o.clients, [&](int i) { return channel_name(i % channels); },
+                                                 o.connect_parallel, subs);
+    if (loop.subscribed_ < static_cast<uint64_t>(o.clients)) {
+        std::fprintf(stderr, "loadgen: only %" PRIu64 " of %d subscribers ready\n", loop.subscribed_, o.clients);
+    }
+    std::vector<uint64_t> per_channel_subs(static_cast<size_t>(channels), 0);
+    for (Conn* c : subs) {
+        if (c->state == WsState::Subscribed) per_channel_subs[std::stoul(c->channel.substr(6))]++;
+    }
+
+    // Publishers.
+    std::vector<Conn*> pubs;
+    std::deque<Conn*> ready;
+    uint64_t seq = 0;
+    std::vector<uint64_t> channel_seq(static_cast<size_t>(channels), 0);
+    std::mt19937 rng(42);
+    uint64_t next_publish_ns = 0;
+    const double interval_ns = o.rate > 0 ? 1e9 / o.rate : 0;
+    uint64_t in_flight_events = 0;
+    std::map<Conn*, std::deque<std::vector<size_t>>> fifo;
+
+    auto publish_on = [&](Conn* p) {
+        std::vector<std::string> names;
+        std::vector<uint64_t> seqs;
+        std::vector<size_t> ids;
+        const int events = std::max(1, o.batch);
+        for (int k = 0; k < events; ++k) {
+            const size_t ch = many_channels ? rng() % static_cast<size_t>(channels) : seq % static_cast<size_t>(channels);
+            ids.push_back(ch);
+            names.push_back(channel_name(static_cast<int>(ch)));
+            seqs.push_back(channel_seq[ch]++);
+            ++seq;
+        }
+        const std::string path = events > 1 ? "/apps/" + o.app_id + "/batch_events" : "/apps/" + o.app_id + "/events";
+        const std::string body = events > 1 ? loop.batch_body(names, seqs) : loop.event_body(names[0], seqs[0]);
+        ++p->in_flight;
+        in_flight_events += static_cast<uint64_t>(events);
+        fifo[p].push_back(ids);
+        loop.send(p, signed_post(o, path, body));
+    };
+    loop.on_publisher_ready = [&](Conn* p) { ready.push_back(p); };
+    loop.on_response = [&](Conn* p, bool ok) {
+        auto ids = std::move(fifo[p].front());
+        fifo[p].pop_front();
+        in_flight_events -= ids.size();
+        if (ok) {
+            loop.stats_.published += ids.size();
+            for (size_t ch : ids) loop.stats_.expected += per_channel_subs[ch];
+        } else {
+            loop.stats_.publish_errors += ids.size();
+        }
+        if (!o.keepalive || p->server_closes) {
+            loop.close_conn(p, false);
+            Conn* fresh = loop.open(Kind::Publisher);
+            pubs.push_back(fresh);
+        } else {
+            ready.push_back(p);
+        }
+    };
+    for (int i = 0; i < o.publishers; ++i) pubs.push_back(loop.open(Kind::Publisher));
+
+    const uint64_t warmup_end = now_ns() + static_cast<uint64_t>(o.warmup * 1e9);
+    const uint64_t end = warmup_end + static_cast<uint64_t>(o.duration * 1e9);
+    ProcFigures server_before{};
+    double self_before = 0;
+    uint64_t received_before = 0, expected_before = 0;
+    bool started = false;
+    auto tick = [&] {
+        const uint64_t now = now_ns();
+        if (!started && now >= warmup_end) {
+            started = true;
+            loop.measuring_ = true;
+            loop.measure_start_ns_ = now;
+            server_before = process_figures(o.server_pid);
+            self_before = self_cpu_seconds();
+            received_before = loop.stats_.received;
+            expected_before = loop.stats_.expected;
+        }
+        if (o.rate > 0) {
+            if (next_publish_ns == 0) next_publish_ns = now;
+            while (next_publish_ns <= now && !ready.empty()) {
+                Conn* p = ready.front();
+                ready.pop_front();
+                if (p->fd < 0) continue;
+                publish_on(p);
+                next_publish_ns += static_cast<uint64_t>(interval_ns * std::max(1, o.batch));
+            }
+        } else {
+            // Closed loop: keep at most `window` publishes' worth of deliveries outstanding.
+            const uint64_t per_event = std::max<uint64_t>(1, loop.stats_.expected / std::max<uint64_t>(1, loop.stats_.published));
+            while (!ready.empty()) {
+                const uint64_t undelivered = loop.stats_.expected > loop.stats_.received ? loop.stats_.expected - loop.stats_.received : 0;
+                if (in_flight_events + undelivered / per_event >= static_cast<uint64_t>(o.window * std::max(1, o.batch))) break;
+                Conn* p = ready.front();
+                ready.pop_front();
+                if (p->fd < 0) continue;
+                publish_on(p);
+            }
+        }
+    };
+    loop.run(end, {}, tick);
+    const ProcFigures server_after = process_figures(o.server_pid);
+    const double self_cpu = self_cpu_seconds() - self_before;
+    // Let deliveries of the last publishes arrive (bounded), for exact accounting.
+    const uint64_t expected_at_end = loop.stats_.expected;
+    loop.measuring_ = false;
+    loop.run(now_ns() + 5'000'000'000ULL, [&] { return in_flight_events == 0 && loop.stats_.received >= loop.stats_.expected; });
+
+    uint64_t duplicates = 0, gaps = 0;
+    for (Conn* c : subs) {
+        duplicates += c->duplicates;
+        gaps += c->gaps;
+    }
+    const uint64_t missing = loop.stats_.expected > loop.stats_.received ? loop.stats_.expected - loop.stats_.received : 0;
+    const double delivered_in_window = static_cast<double>(
+        std::min(loop.stats_.received, expected_at_end) - std::min(received_before, expected_at_end));
+    const double server_cpu = server_after.cpu_seconds - server_before.cpu_seconds;
+    Json j;
+    j.field("scenario", many_channels ? std::string("many-channels") : std::string(o.rate > 0 ? "fanout-fixed" : "fanout-max"));
+    j.field("server", o.label);
+    j.field("clients", static_cast<uint64_t>(o.clients));
+    j.field("subscribed", loop.subscribed_);
+    j.field("channels", static_cast<uint64_t>(channels));
+    j.field("rate", o.rate);
+    j.field("duration_s", o.duration);
+    j.field("connect_s", connect_s);
+    j.field("published", loop.stats_.published);
+    j.field("publish_errors", loop.stats_.publish_errors);
+    j.field("expected", loop.stats_.expected);
+    j.field("received", loop.stats_.received);
+    j.field("missing", missing);
+    j.field("duplicates", duplicates);
+    j.field("gaps", gaps);
+    j.field("disconnects", loop.stats_.disconnects);
+    j.field("deliveries_per_s", delivered_in_window / o.duration);
+    (void)expected_before;
+    j.field("latency_p50_ms", percentile(loop.stats_.latency_us, 0.50));
+    j.field("latency_p90_ms", percentile(loop.stats_.latency_us, 0.90));
+    j.field("latency_p99_ms", percentile(loop.stats_.latency_us, 0.99));
+    j.field("latency_max_ms", percentile(loop.stats_.latency_us, 1.0));
+    j.field("server_cpu_s", server_cpu);
+    j.field("server_cpu_us_per_delivery", delivered_in_window > 0 ? server_cpu * 1e6 / delivered_in_window : 0.0);
+    j.field("server_rss_bytes", server_after.rss_bytes);
+    j.field("loadgen_cpu_s", self_cpu);
+    j.field("loadgen_cpu_share", self_cpu / o.duration);
+    j.field("loadavg", loadavg());
+    std::printf("%s\n", j.done().c_str());
+    return missing == 0 && duplicates == 0 ? 0 : 1;
+}
+
+int run_http_publish(const Options& o) {
+    Loop loop(o);
+    std::vector<Conn*> subs;
+    if (o.clients > 0) {
+        connect_subscribers(loop, o.clients, [](int) { return std::string("bench-0"); }, o.connect_parallel, subs);
+    }
+    uint64_t seq = 0, ok = 0, errors = 0;
+    std::deque<Conn*> ready;
+    loop.on_publisher_ready = [&](Conn* p) { ready.push_back(p); };
+    loop.on_response = [&](Conn* p, bool good) {
+        (good ? ok : errors)++;
+        if (!o.keepalive || p->server_closes) {
+            loop.close_conn(p, false);
+            loop.open(Kind::Publisher);
+        } else {
+            ready.push_back(p);
+        }
+    };
+    for (int i = 0; i < o.publishers; ++i) loop.open(Kind::Publisher);
+    const uint64_t warmup_end = now_ns() + static_cast<uint64_t>(o.warmup * 1e9);
+    const uint64_t end = warmup_end + static_cast<uint64_t>(o.duration * 1e9);
+    uint64_t ok_before = 0;
+    bool started = false;
+    ProcFigures server_before{};
+    double self_before = 0;
+    loop.run(end, {}, [&] {
+        if (!started && now_ns() >= warmup_end) {
+            started = true;
+            ok_before = ok;
+            server_before = process_figures(o.server_pid);
+            self_before = self_cpu_seconds();
+        }
+        while (!ready.empty()) {
+            Conn* p = ready.front();
+            ready.pop_front();
+            if (p->fd < 0) continue;
+            ++p->in_flight;
+            loop.send(p, signed_post(o, "/apps/" + o.app_id + "/events", loop.event_body("bench-0", seq++)));
+        }
+    });
+    const ProcFigures server_after = process_figures(o.server_pid);
+    Json j;
+    j.field("scenario", std::string("http-publish"));
+    j.field("server", o.label);
+    j.field("subscribers", static_cast<uint64_t>(o.clients));
+    j.field("connections", std::string(o.keepalive ? "keep-alive" : "per-request"));
+    j.field("publishers", static_cast<uint64_t>(o.publishers));
+    j.field("requests", ok - ok_before);
+    j.field("errors", errors);
+    j.field("requests_per_s", static_cast<double>(ok - ok_before) / o.duration);
+    j.field("server_cpu_s", server_after.cpu_seconds - server_before.cpu_seconds);
+    j.field("loadgen_cpu_s", self_cpu_seconds() - self_before);
+    j.field("loadavg", loadavg());
+    std::printf("%s\n", j.done().c_str());
+    return errors == 0 ? 0 : 1;
+}
+
+int run_idle(const Options& o) {
+    Loop loop(o);
+    const ProcFigures before = process_figures(o.server_pid);
+    std::vector<Conn*> subs;
+    const double connect_s = connect_subscribers(loop, o.clients, [&](int i) { return "idle-" + std::to_string(i % std::max(1, o.channels)); },
+                                                 o.connect_parallel, subs);
+    // Let the server settle, then read its memory.
+    loop.run(now_ns() + 1'000'000'000ULL);
+    const ProcFigures after = process_figures(o.server_pid);
+    Json j;
+    j.field("scenario", std::string("idle-capacity"));
+    j.field("server", o.label);
+    j.field("clients", static_cast<uint64_t>(o.clients));
+    j.field("subscribed", loop.subscribed_);
+    j.field("failures", loop.handshake_failures_ + loop.connect_failures_);
+    j.field("connect_s", connect_s);
+    j.field("connects_per_s", static_cast<double>(loop.subscribed_) / connect_s);
+    j.field("server_rss_before", before.rss_bytes);
+    j.field("server_rss_after", after.rss_bytes);
+    j.field("bytes_per_connection", loop.subscribed_ > 0 && after.rss_bytes > before.rss_bytes
+                                        ? static_cast<double>(after.rss_bytes - before.rss_bytes) / static_cast<double>(loop.subscribed_)
+                                        : 0.0);
+    j.field("loadavg", loadavg());
+    std::printf("%s\n", j.done().c_str());
+    return loop.subscribed_ == static_cast<uint64_t>(o.clients) ? 0 : 1;
+}
+
+// Each client cycles: subscribe → unsubscribe, and every 10th cycle reconnects.
+int run_churn(const Options& o) {
+    Loop loop(o);
+    std::vector<Conn*> subs;
+    connect_subscribers(loop, o.clients, [](int i) { return "churn-" + std::to_string(i % 100); }, o.connect_parallel, subs);
+    const ProcFigures before = process_figures(o.server_pid);
+    uint64_t ops = 0;
+    std::map<Conn*, int> cycles;
+    std::mt19937 rng(7);
+    loop.on_subscribed = [&](Conn* c) {
+        ++ops;
+        if (++cycles[c] % 10 == 0) {
+            loop.close_conn(c, false);
+            Conn* fresh = loop.open(Kind::Subscriber);
+            fresh->channel = "churn-" + std::to_string(rng() % 100);
+            ++ops;
+            return;
+        }
+        loop.unsubscribe(c);
+        ++ops;
+        loop.subscribe(c, "churn-" + std::to_string(rng() % 100));
+    };
+    loop.on_established = [&](Conn* c) { loop.subscribe(c, c->channel); };
+    // Kick every client once.
+    for (Conn* c : subs) {
+        if (c->state == WsState::Subscribed) {
+            loop.unsubscribe(c);
+            loop.subscribe(c, c->channel);
+        }
+    }
+    const uint64_t start = now_ns();
+    const double self_before = self_cpu_seconds();
+    loop.run(start + static_cast<uint64_t>(o.duration * 1e9), [&] { return o.churn_ops > 0 && ops >= static_cast<uint64_t>(o.churn_ops); });
+    const double elapsed = static_cast<double>(now_ns() - start) / 1e9;
+    loop.run(now_ns() + 1'000'000'000ULL);
+    const ProcFigures after = process_figures(o.server_pid);
+    Json j;
+    j.field("scenario", std::string("churn"));
+    j.field("server", o.label);
+    j.field("clients", static_cast<uint64_t>(o.clients));
+    j.field("ops", ops);
+    j.field("ops_per_s", static_cast<double>(ops) / elapsed);
+    j.field("server_rss_before", before.rss_bytes);
+    j.field("server_rss_after", after.rss_bytes);
+    j.field("rss_growth_bytes", static_cast<double>(after.rss_bytes) - static_cast<double>(before.rss_bytes));
+    j.field("protocol_errors", loop.protocol_errors_);
+    j.field("loadgen_cpu_s", self_cpu_seconds() - self_before);
+    j.field("loadavg", loadavg());
+    std::printf("%s\n", j.done().c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o = parse_options(argc, argv);
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    if (o.scenario == "fanout") return run_publish_scenario(o, false);
+    if (o.scenario == "many-channels") return run_publish_scenario(o, true);
+    if (o.scenario == "http-publish") return run_http_publish(o);
+    if (o.scenario == "idle") return run_idle(o);
+    if (o.scenario == "churn") return run_churn(o);
+    die("unknown scenario " + o.scenario);
+}
