@@ -65,6 +65,24 @@ const std::string* ApiRequest::param(std::string_view key) const {
     return found;
 }
 
+std::optional<transport::HttpResponse> HttpApi::over_app_budget(const core::AppRuntime& app, bool read,
+                                                                int64_t cost) {
+    if (!engine_.options().rate_limiter.enforce_app_limits) return std::nullopt;
+    const auto& configured = read ? app.app.limits.max_read_requests_per_second
+                                  : app.app.limits.max_backend_events_per_second;
+    if (!configured || *configured <= 0) return std::nullopt;  // -1 (or unset) disables
+    const core::RateDecision d = app_budgets_.check((read ? "read:" : "backend:") + app.app.id, *configured,
+                                                    std::chrono::seconds(1), cost);
+    if (d.allowed) return std::nullopt;
+    transport::HttpResponse r;
+    r.status = 429;
+    r.body = R"({"error":"Too many requests.","code":429})";
+    r.headers = {{"Retry-After", std::to_string(d.reset_seconds)},
+                 {"X-RateLimit-Limit", std::to_string(d.limit)},
+                 {"X-RateLimit-Remaining", std::to_string(d.remaining)}};
+    return r;
+}
+
 transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::string_view path,
                                         std::string_view raw_path, std::string_view query) {
     // /apps/{id}/rest...
@@ -105,6 +123,9 @@ transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::st
     if (s.size() == 1 && s[0] == "events") return only(http::verb::post, [&] { return events(api); });
     if (s.size() == 1 && s[0] == "batch_events") {
         return only(http::verb::post, [&] { return batch_events(api); });
+    }
+    if (s.size() >= 1 && s[0] == "channels" && method == http::verb::get) {
+        if (auto limited = over_app_budget(*app, true, 1)) return std::move(*limited);
     }
     if (s.size() == 1 && s[0] == "channels") return only(http::verb::get, [&] { return channels(api); });
     if (s.size() == 2 && s[0] == "channels") {

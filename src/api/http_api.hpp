@@ -2,12 +2,14 @@
 // The signed HTTP API under /apps/{app_id}/… (protocol-v1 §11): authentication, then one
 // handler per route group (events, channels, users).
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/engine.hpp"
+#include "core/rate_limiter.hpp"
 #include "transport/http_types.hpp"
 
 namespace sockudo::api {
@@ -40,7 +42,13 @@ private:
     transport::HttpResponse channel_users(ApiRequest& request, const std::string& name);
     transport::HttpResponse terminate(ApiRequest& request, const std::string& user_id);
 
+    // Per-app backend (publish) and read budgets per second, when enforcement is on; returns
+    // the 429 response when the request is over budget.
+    std::optional<transport::HttpResponse> over_app_budget(const core::AppRuntime& app, bool read,
+                                                           int64_t cost);
+
     core::Engine& engine_;
+    core::MemoryRateLimiter app_budgets_;
 };
 
 // Percent-decodes a path segment; false when it is malformed.

@@ -173,6 +173,9 @@ transport::HttpResponse HttpApi::events(ApiRequest& request) {
     if (auto invalid = read_event(*body, *request.app, true, event)) {
         return json_error(invalid->status, invalid->code, invalid->message);
     }
+    if (auto limited = over_app_budget(*request.app, false, static_cast<int64_t>(event.channels.size()))) {
+        return std::move(*limited);
+    }
     publish(engine_, request.app, event);
     if (event.info.empty()) return ok_json(json::object());
     json::object channels;
@@ -204,6 +207,9 @@ transport::HttpResponse HttpApi::batch_events(ApiRequest& request) {
                               "batch[" + std::to_string(i) + "]: " + invalid->message);
         }
     }
+    int64_t cost = 0;
+    for (const auto& event : events) cost += static_cast<int64_t>(event.channels.size());
+    if (auto limited = over_app_budget(*request.app, false, cost)) return std::move(*limited);
     bool any_info = false;
     for (const auto& event : events) {
         publish(engine_, request.app, event);

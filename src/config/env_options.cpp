@@ -211,6 +211,7 @@ void apply_env(const EnvLookup& env, Options& o) {
     r.integer("RATE_LIMITER_WS_WINDOW_SECONDS", o.rate_limiter.websocket.window_seconds);
     r.integer("RATE_LIMITER_WS_TRUST_HOPS", o.rate_limiter.websocket.trust_hops);
     r.string("RATE_LIMITER_REDIS_PREFIX", o.rate_limiter.redis_prefix);
+    r.boolean("RATE_LIMITER_ENFORCE_APP_LIMITS", o.rate_limiter.enforce_app_limits);
 
     // Webhooks and caches.
     r.boolean("WEBHOOK_BATCHING_ENABLED", o.webhooks.batching_enabled);

@@ -152,6 +152,7 @@ void apply_file(Section root, Options& o) {
             }
         }
         if (auto r = s->section("redis")) r->read("prefix", o.rate_limiter.redis_prefix);
+        s->read("enforce_app_limits", o.rate_limiter.enforce_app_limits);
     }
     if (auto s = root.section("cors")) {
         read_origins(*s, "origin", o.cors.origin);

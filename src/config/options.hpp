@@ -29,6 +29,9 @@ struct RateLimiterOptions {
     RateLimit api{100, 60, 0};
     RateLimit websocket{20, 60, 0};
     std::string redis_prefix = "sockudo_rl:";
+    // Enforce the apps' max_backend_events_per_second / max_read_requests_per_second (Soketi
+    // semantics). Off by default because Sockudo stores but does not enforce them.
+    bool enforce_app_limits = false;
 };
 
 struct MetricsOptions {

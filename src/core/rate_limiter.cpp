@@ -6,12 +6,13 @@
 namespace sockudo::core {
 
 RateDecision MemoryRateLimiter::check(std::string_view key, int64_t max_requests,
-                                      std::chrono::seconds window) {
-    return check_at(key, max_requests, window, Clock::now());
+                                      std::chrono::seconds window, int64_t cost) {
+    return check_at(key, max_requests, window, Clock::now(), cost);
 }
 
 RateDecision MemoryRateLimiter::check_at(std::string_view key, int64_t max_requests,
-                                         std::chrono::seconds window, Clock::time_point now) {
+                                         std::chrono::seconds window, Clock::time_point now,
+                                         int64_t cost) {
     RateDecision d;
     d.limit = max_requests;
     if (max_requests <= 0) {
@@ -33,7 +34,7 @@ RateDecision MemoryRateLimiter::check_at(std::string_view key, int64_t max_reque
         w.ends = now + window;
         w.count = 0;
     }
-    ++w.count;
+    w.count += std::max<int64_t>(1, cost);
     d.allowed = w.count <= max_requests;
     d.remaining = std::max<int64_t>(0, max_requests - w.count);
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(w.ends - now).count();

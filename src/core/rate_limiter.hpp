@@ -23,17 +23,20 @@ struct RateDecision {
 class RateLimiter {
 public:
     virtual ~RateLimiter() = default;
-    virtual RateDecision check(std::string_view key, int64_t max_requests, std::chrono::seconds window) = 0;
+    // Counts `cost` requests against `key` (a publish to 3 channels costs 3 points).
+    virtual RateDecision check(std::string_view key, int64_t max_requests, std::chrono::seconds window,
+                               int64_t cost = 1) = 0;
 };
 
 class MemoryRateLimiter final : public RateLimiter {
 public:
     using Clock = std::chrono::steady_clock;
 
-    RateDecision check(std::string_view key, int64_t max_requests, std::chrono::seconds window) override;
+    RateDecision check(std::string_view key, int64_t max_requests, std::chrono::seconds window,
+                       int64_t cost = 1) override;
     // For tests: the same check at a given time.
     RateDecision check_at(std::string_view key, int64_t max_requests, std::chrono::seconds window,
-                          Clock::time_point now);
+                          Clock::time_point now, int64_t cost = 1);
     size_t tracked_keys() const;
 
 private:

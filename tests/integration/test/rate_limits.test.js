@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 const { startServer } = require('../lib/harness');
 const { signed, request } = require('../lib/signed-http');
 const { connect } = require('../lib/ws-client');
+const { defaultAppConfig, configWithApps } = require('../lib/pusher-clients');
 
 function upgrade(server, headers = {}) {
   return request(server.port, 'GET', '/app/app-key?protocol=7', {
@@ -71,6 +72,38 @@ describe('rate limits', () => {
     assert.ok(refused.headers['retry-after']);
     a.close();
     b.close();
+  });
+
+  it('per-app backend events and read requests per second, when enforcement is on (Soketi semantics)', async () => {
+    const server = await startServer({
+      config: configWithApps([defaultAppConfig({ limits: { max_backend_events_per_second: 5, max_read_requests_per_second: 2 } })],
+        { rate_limiter: { enabled: false, enforce_app_limits: true } }),
+    });
+    servers.push(server);
+    const publish = () => signed(server, 'POST', '/apps/app-id/events', { body: { name: 'e', channels: ['a', 'b'], data: 'x' } });
+    assert.equal((await publish()).status, 200);
+    assert.equal((await publish()).status, 200);
+    const over = await publish();  // 6 points > 5 in this second
+    assert.equal(over.status, 429);
+    assert.deepEqual(over.json, { error: 'Too many requests.', code: 429 });
+    assert.ok(over.headers['retry-after']);
+    assert.equal(over.headers['x-ratelimit-limit'], '5');
+    assert.equal((await signed(server, 'GET', '/apps/app-id/channels')).status, 200);
+    assert.equal((await signed(server, 'GET', '/apps/app-id/channels/x')).status, 200);
+    assert.equal((await signed(server, 'GET', '/apps/app-id/channels')).status, 429);
+    // The next second has a fresh budget.
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await publish()).status, 200);
+  });
+
+  it('per-app limits are stored but not enforced by default (as in Sockudo)', async () => {
+    const server = await startServer({
+      config: configWithApps([defaultAppConfig({ limits: { max_backend_events_per_second: 1 } })]),
+    });
+    servers.push(server);
+    for (let i = 0; i < 5; i += 1) {
+      assert.equal((await signed(server, 'POST', '/apps/app-id/events', { body: { name: 'e', channel: 'a', data: 'x' } })).status, 200);
+    }
   });
 
   it('disabled by default (shipped configuration)', async () => {
