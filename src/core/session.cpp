@@ -37,7 +37,7 @@ VersionCheck check_protocol_version(const ConnectRequest& request) {
 }  // namespace
 
 Session::Session(Engine& engine, ConnectRequest request)
-    : engine_(engine), request_(std::move(request)) {}
+    : engine_(engine), request_(std::make_unique<ConnectRequest>(std::move(request))) {}
 
 Session::~Session() = default;
 
@@ -66,7 +66,9 @@ void Session::reject(uint16_t code, std::string_view message) {
 void Session::on_open(transport::Connection& connection) {
     connection_ = &connection;
     worker_ = connection.worker().index();
-    if (!admit()) return;
+    const bool admitted = admit();
+    request_.reset();
+    if (!admitted) return;
     socket_id_ = engine_.next_socket_id(worker_);
     const auto& options = engine_.options();
     send(protocol::server_message::connection_established(
@@ -83,10 +85,10 @@ bool Session::admit() {
         reject(cc::kReconnectImmediately, "Server is closing. Please reconnect shortly.");
         return false;
     }
-    app_ = engine_.apps().find_by_key(request_.app_key);
+    app_ = engine_.apps().find_by_key(request_->app_key);
     if (!app_) {
         count_error(ConnectionError::AppNotFound);
-        reject(cc::kAppNotFound, "App key " + request_.app_key + " does not exist.");
+        reject(cc::kAppNotFound, "App key " + request_->app_key + " does not exist.");
         return false;
     }
     if (!app_->app.enabled) {
@@ -94,7 +96,7 @@ bool Session::admit() {
         reject(cc::kAppDisabled, "The app is not enabled.");
         return false;
     }
-    switch (check_protocol_version(request_)) {
+    switch (check_protocol_version(*request_)) {
         case VersionCheck::Invalid:
             count_error(ConnectionError::AppValidationFailed);
             reject(cc::kInvalidVersionFormat, "Invalid version string format");
@@ -112,7 +114,7 @@ bool Session::admit() {
         return false;
     }
     if (!app_->app.allowed_origins.empty() &&
-        !config::origin_allowed(app_->app.allowed_origins, request_.origin)) {
+        !config::origin_allowed(app_->app.allowed_origins, request_->origin)) {
         count_error(ConnectionError::OriginNotAllowed);
         reject(cc::kUnauthorized, "Origin not allowed");
         return false;

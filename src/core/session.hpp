@@ -81,7 +81,8 @@ private:
     void announce_watchlist_change(const std::string& user_id, bool online);
 
     Engine& engine_;
-    ConnectRequest request_;
+    // Needed only until admission; released then, since idle connections are the common case.
+    std::unique_ptr<ConnectRequest> request_;
     transport::Connection* connection_ = nullptr;
     AppPtr app_;
     std::string socket_id_;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <algorithm>
 #include <string>
 
 #include "metrics/family_builder.hpp"
@@ -74,10 +75,53 @@ double open_fds() {
 
 }  // namespace
 
-void append_process_metrics(std::vector<prometheus::MetricFamily>& out) {
+ProcessSample sample_process() {
     const ProcStat s = read_proc_stat();
     rlimit limit{};
     ::getrlimit(RLIMIT_NOFILE, &limit);
+    ProcessSample out;
+    out.resident_bytes = s.resident_bytes;
+    out.virtual_bytes = s.virtual_bytes;
+    out.cpu_seconds = s.cpu_seconds;
+    out.start_time_seconds = s.start_time_seconds;
+    out.open_fds = open_fds();
+    out.max_fds = static_cast<double>(limit.rlim_cur);
+    return out;
+}
+
+ProcessSampler::ProcessSampler() : latest_(sample_process()), thread_([this] { run(); }) {}
+
+ProcessSampler::~ProcessSampler() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void ProcessSampler::run() {
+    using namespace std::chrono;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        // Sample often when it is cheap, rarely when the descriptor table is huge.
+        lock.unlock();
+        const auto started = steady_clock::now();
+        ProcessSample fresh = sample_process();
+        const auto took = steady_clock::now() - started;
+        lock.lock();
+        latest_ = fresh;
+        const auto pause = std::max<steady_clock::duration>(seconds(1), took * 100);
+        if (wake_.wait_for(lock, pause, [this] { return stopping_; })) return;
+    }
+}
+
+void ProcessSampler::append(std::vector<prometheus::MetricFamily>& out) const {
+    ProcessSample s;
+    {
+        std::lock_guard lock(mutex_);
+        s = latest_;
+    }
     auto gauge = [&](const char* name, const char* help, double value) {
         auto f = family(name, help, prometheus::MetricType::Gauge);
         add_gauge(f, {}, value);
@@ -87,8 +131,8 @@ void append_process_metrics(std::vector<prometheus::MetricFamily>& out) {
     gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", s.virtual_bytes);
     gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", s.cpu_seconds);
     gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", s.start_time_seconds);
-    gauge("process_open_fds", "Number of open file descriptors.", open_fds());
-    gauge("process_max_fds", "Maximum number of open file descriptors.", static_cast<double>(limit.rlim_cur));
+    gauge("process_open_fds", "Number of open file descriptors.", s.open_fds);
+    gauge("process_max_fds", "Maximum number of open file descriptors.", s.max_fds);
 }
 
 }  // namespace sockudo::metrics

@@ -238,7 +238,7 @@ std::string ServerMetrics::scrape() const {
         add_counter(events, {{"port", port}}, static_cast<double>(webhooks_->events.load()));
         families.push_back(std::move(events));
     }
-    append_process_metrics(families);
+    process_.append(families);
 
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, families);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/engine.hpp"
+#include "metrics/process_metrics.hpp"
 #include "webhooks/webhook_dispatcher.hpp"
 
 namespace sockudo::metrics {
@@ -29,6 +30,7 @@ private:
     core::Engine& engine_;
     const webhooks::DispatcherStats* webhooks_;
     ScrapeOptions options_;
+    ProcessSampler process_;
 };
 
 }  // namespace sockudo::metrics
