@@ -1,7 +1,7 @@
 #include "protocol/client_message.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include "protocol/json_parse.hpp"
+#include "protocol/json_text.hpp"
 
 namespace sockudo::protocol {
 
@@ -9,13 +9,9 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr unsigned kMaxDepth = 64;
-
 json::value parse_lenient(std::string_view text) {
-    json::parse_options options;
-    options.max_depth = kMaxDepth;
     boost::system::error_code ec;
-    json::value v = json::parse(text, ec, json::storage_ptr(), options);
+    json::value v = parse_json(text, ec);
     if (ec) return nullptr;
     return v;
 }
@@ -41,10 +37,8 @@ std::optional<std::string> string_field(const json::object& o, std::string_view 
 }  // namespace
 
 ClientMessageError parse_client_message(std::string_view text, ClientMessage& out) {
-    json::parse_options options;
-    options.max_depth = kMaxDepth;
     boost::system::error_code ec;
-    json::value root = json::parse(text, ec, json::storage_ptr(), options);
+    json::value root = parse_json(text, ec);
     if (ec) return ClientMessageError::InvalidJson;
     if (!root.is_object()) return ClientMessageError::NotAnObject;
     json::object& o = root.get_object();
@@ -84,7 +78,7 @@ std::string data_as_string(const json::value& data) {
         const json::string& s = data.get_string();
         return std::string(s.data(), s.size());
     }
-    return json::serialize(data);
+    return to_json_text(data);
 }
 
 }  // namespace sockudo::protocol

@@ -1,7 +1,7 @@
 #include "protocol/presence.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include "protocol/json_parse.hpp"
+#include "protocol/json_text.hpp"
 
 namespace sockudo::protocol {
 
@@ -10,17 +10,23 @@ namespace json = boost::json;
 namespace {
 
 bool parse_object(std::string_view text, json::value& out) {
-    json::parse_options options;
-    options.max_depth = 64;
     boost::system::error_code ec;
-    out = json::parse(text, ec, json::storage_ptr(), options);
+    out = parse_json(text, ec);
     return !ec;
 }
 
 std::string info_json(const json::object& o, std::string_view key) {
     auto it = o.find(key);
     if (it == o.end() || it->value().is_null()) return "{}";
-    return json::serialize(it->value());
+    return to_json_text(it->value());
+}
+
+// Characters, not bytes (§7.3.3): the parser has already checked the text is valid UTF-8, so
+// every byte that is not a continuation byte starts one character.
+size_t character_count(std::string_view s) {
+    size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
 }
 
 }  // namespace
@@ -43,7 +49,7 @@ ChannelDataError parse_channel_data(std::string_view channel_data, PresenceMembe
         return ChannelDataError::InvalidUserId;
     }
     if (out.user_id.empty()) return ChannelDataError::InvalidUserId;
-    if (out.user_id.size() > kMaxUserIdLength) return ChannelDataError::UserIdTooLong;
+    if (character_count(out.user_id) > kMaxUserIdLength) return ChannelDataError::UserIdTooLong;
     out.user_info_json = info_json(o, "user_info");
     return ChannelDataError::None;
 }

@@ -12,7 +12,7 @@ struct PresenceMember {
     std::string user_info_json;  // compact JSON; "{}" when absent or null
 };
 
-constexpr size_t kMaxUserIdLength = 128;
+constexpr size_t kMaxUserIdLength = 128;  // characters (UTF-8 code points), not bytes
 
 enum class ChannelDataError { None, InvalidJson, NotAnObject, MissingUserId, InvalidUserId, UserIdTooLong };
 

@@ -72,7 +72,8 @@ std::string presence_subscription_succeeded(std::string_view channel,
         if (i > 0) inner.push_back(',');
         append_json_string(inner, members[i]->user_id);
         inner.push_back(':');
-        inner.append(members[i]->user_info_json);
+        const std::string& info = members[i]->user_info_json;
+        inner.append(info.empty() ? std::string_view("{}") : std::string_view(info));
     }
     inner.append("},\"count\":");
     inner.append(std::to_string(members.size()));

@@ -22,10 +22,17 @@ std::string to_hex(const unsigned char* data, size_t length) {
 }  // namespace
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+    // OpenSSL 3 fails (and leaves no digest) when key and message are both null pointers, as
+    // empty default-constructed views are; an empty hex string would then match "key:".
+    static constexpr unsigned char kNoBytes[1] = {0};
+    const void* key_bytes = key.data() != nullptr ? static_cast<const void*>(key.data()) : kNoBytes;
+    const auto* message_bytes = message.data() != nullptr
+                                    ? reinterpret_cast<const unsigned char*>(message.data())
+                                    : kNoBytes;
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
+    HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), message_bytes, message.size(),
+         digest, &length);
     return to_hex(digest, length);
 }
 
