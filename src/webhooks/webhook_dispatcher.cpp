@@ -10,6 +10,7 @@
 #include "protocol/signature.hpp"
 #include "webhooks/endpoint_filter.hpp"
 #include "webhooks/http_sender.hpp"
+#include "webhooks/job_queue.hpp"
 #include "webhooks/leave_debouncer.hpp"
 
 namespace sockudo::webhooks {
@@ -102,10 +103,11 @@ public:
             const Clock::time_point now = Clock::now();
             for (Produced& p : batch) handle(std::move(p), now);
             release_due(now, stopping);
+            drain_jobs();
             pump();
             if (stopping && (idle() || now >= deadline)) {
                 if (!idle()) {
-                    const uint64_t lost = ready_.size() + retries_.size() + sender_.in_flight();
+                    const uint64_t lost = ready_.size() + retries_.size() + sender_.in_flight() + jobs_->size();
                     stats_.dropped.fetch_add(lost, std::memory_order_relaxed);
                     spdlog::warn("webhooks: {} deliveries unfinished at shutdown", lost);
                 }
@@ -189,9 +191,9 @@ private:
         if (!app_wants_type(*p.app, p.event.name)) return;
         stats_.events.fetch_add(1, std::memory_order_relaxed);
         if (!settings_.batching) {
-            std::vector<WebhookEvent> events;
-            events.push_back(std::move(p.event));
-            dispatch(*p.app, p.time_ms, events);
+            WebhookJob job{p.app, p.time_ms, {}};
+            job.events.push_back(std::move(p.event));
+            enqueue_job(std::move(job));
             return;
         }
         AppBatch& b = batches_[p.app->id];
@@ -206,8 +208,24 @@ private:
 
     void flush(AppBatch& b) {
         if (b.events.empty()) return;
-        dispatch(*b.app, b.time_ms, b.events);
+        enqueue_job(WebhookJob{b.app, b.time_ms, std::move(b.events)});
         b.events.clear();
+    }
+
+    void enqueue_job(WebhookJob job) {
+        if (!jobs_->push(std::move(job))) {
+            spdlog::error("webhooks: job queue full; dropping a job");
+            stats_.dropped.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
+    // Turns queued jobs into deliveries while there is room for them.
+    void drain_jobs() {
+        while (ready_.size() + retries_.size() < settings_.max_waiting_deliveries) {
+            std::optional<WebhookJob> job = jobs_->pop();
+            if (!job) return;
+            dispatch(*job->app, job->time_ms, job->events);
+        }
     }
 
     // One request per endpoint, carrying only the events that endpoint selected.
@@ -328,7 +346,7 @@ private:
     }
 
     bool idle() const {
-        if (!ready_.empty() || !retries_.empty() || sender_.in_flight() != 0) return false;
+        if (!ready_.empty() || !retries_.empty() || sender_.in_flight() != 0 || jobs_->size() != 0) return false;
         if (leaves_.pending() != 0) return false;
         return std::all_of(batches_.begin(), batches_.end(),
                            [](const auto& entry) { return entry.second.events.empty(); });
@@ -359,6 +377,7 @@ private:
     Clock::time_point stop_deadline_{};
 
     LeaveDebouncer<Produced> leaves_;
+    std::unique_ptr<JobQueue> jobs_ = std::make_unique<MemoryJobQueue>(settings_.max_intake);
     std::unordered_map<std::string, CountThrottle> counts_;
     std::unordered_map<std::string, AppBatch> batches_;
     std::deque<std::shared_ptr<Delivery>> ready_;
