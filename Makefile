@@ -48,7 +48,8 @@ fuzz: deps
 	scripts/run-fuzz.sh build-fuzz $(or $(FUZZ_SECONDS),30)
 
 bench: build
-	@echo "see bench/README.md"
+	npm ci --prefix bench/soketi --no-audit --no-fund
+	node bench/compare.js $(BENCH_ARGS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp' 'bench/*.hpp')
