@@ -89,10 +89,14 @@ int Server::run() {
 
     if (options_.ssl.enabled) {
         try {
-            p.tls = std::make_unique<transport::TlsContext>(options_.ssl.cert_path, options_.ssl.key_path);
+            p.tls = std::make_unique<transport::TlsContext>(transport::TlsFiles{
+                options_.ssl.cert_path, options_.ssl.key_path, options_.ssl.passphrase});
         } catch (const std::exception& e) {
             spdlog::critical("TLS: {}", e.what());
             return 1;
+        }
+        if (options_.ssl.ca_path) {
+            spdlog::warn("ssl.ca_path is set but unused: client certificates are not requested");
         }
     }
     const auto endpoint = transport::resolve_endpoint(options_.host, options_.port);
@@ -101,15 +105,25 @@ int Server::run() {
             p.listeners.push_back(std::make_unique<transport::Listener>(
                 *worker, endpoint, *p.router, p.limits, /*reuse_port=*/true, p.tls.get()));
         }
-        if (p.tls && options_.ssl.redirect_http) {
-            p.redirect = std::make_unique<HttpsRedirect>(p.listeners.front()->port());
-            p.redirect_listener = std::make_unique<transport::Listener>(
-                *p.workers[0], transport::resolve_endpoint(options_.host, options_.ssl.http_port),
-                *p.redirect, p.metrics_limits, /*reuse_port=*/false);
-        }
     } catch (const std::exception& e) {
         spdlog::critical("cannot listen on {}:{}: {}", options_.host, options_.port, e.what());
         return 1;
+    }
+    // The redirect is a convenience: without it the TLS listener still serves (operations §9.5).
+    std::string redirect_host = options_.host;
+    if (p.tls && options_.ssl.redirect_http) {
+        boost::system::error_code not_ip;
+        boost::asio::ip::make_address(redirect_host, not_ip);
+        if (not_ip) redirect_host = "0.0.0.0";
+        try {
+            p.redirect = std::make_unique<HttpsRedirect>(p.listeners.front()->port());
+            p.redirect_listener = std::make_unique<transport::Listener>(
+                *p.workers[0], transport::resolve_endpoint(redirect_host, options_.ssl.http_port),
+                *p.redirect, p.metrics_limits, /*reuse_port=*/false);
+        } catch (const std::exception& e) {
+            spdlog::warn("HTTP redirect disabled: cannot listen on {}:{}: {}", redirect_host,
+                         options_.ssl.http_port, e.what());
+        }
     }
     if (options_.metrics.enabled) {
         metrics::ScrapeOptions scrape;
@@ -136,7 +150,8 @@ int Server::run() {
                  p.listeners.front()->port(), p.tls ? "wss" : "ws");
     if (p.redirect_listener) {
         p.redirect_listener->start();
-        spdlog::info("redirecting http://{}:{} to https", options_.host, p.redirect_listener->port());
+        spdlog::info("redirecting http://{}:{} to https port {}", redirect_host, p.redirect_listener->port(),
+                     p.listeners.front()->port());
     }
     if (p.metrics_listener) {
         spdlog::info("metrics on http://{}:{}/metrics", options_.metrics.host,

@@ -1,10 +1,5 @@
 #include "transport/connection.hpp"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-
-#include <climits>
-
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -17,7 +12,7 @@
 
 #include "protocol/utf8.hpp"
 #include "protocol/ws_frame.hpp"
-#include "transport/tls_context.hpp"
+#include "transport/tls_channel.hpp"
 #include "transport/worker.hpp"
 
 namespace sockudo::transport {
@@ -61,50 +56,50 @@ bool header_has_token(std::string_view value, std::string_view token) {
 Connection::Connection(Worker& worker, boost::asio::ip::tcp::socket socket,
                        ConnectionHandler& handler, const ConnectionLimits& limits,
                        const TlsContext* tls)
-    : worker_(worker), socket_(std::move(socket)), handler_(handler), limits_(limits), tls_(tls != nullptr) {
+    : worker_(worker), socket_(std::move(socket)), handler_(handler), limits_(limits) {
     boost::system::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = endpoint.address().to_string();
     if (tls != nullptr) {
-        ssl_ctx_ = tls->current();
-        ssl_.reset(SSL_new(ssl_ctx_.get()));
-        if (ssl_) {
-            SSL_set_fd(ssl_.get(), socket_.native_handle());
-            SSL_set_accept_state(ssl_.get());
+        tls_ = TlsChannel::accept(*tls, socket_.native_handle());
+        if (!tls_) {
+            // Never fall back to plaintext on a TLS port: the closed socket ends the
+            // connection at its first wait.
+            spdlog::warn("TLS: cannot create a session for {}; closing", remote_address_);
+            socket_.close(ec);
         }
-    }
-}
-
-void Connection::SslFree::operator()(ssl_st* ssl) const { SSL_free(ssl); }
-
-Connection::ReadStatus Connection::read_input(uint8_t* buffer, size_t capacity, size_t& n) {
-    if (!ssl_) {
-        boost::system::error_code ec;
-        n = socket_.read_some(boost::asio::buffer(buffer, capacity), ec);
-        if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
-            return ReadStatus::WouldBlock;
-        }
-        return ec || n == 0 ? ReadStatus::Closed : ReadStatus::Data;
-    }
-    ERR_clear_error();
-    const int r = SSL_read(ssl_.get(), buffer, static_cast<int>(std::min<size_t>(capacity, INT_MAX)));
-    if (r > 0) {
-        n = static_cast<size_t>(r);
-        return ReadStatus::Data;
-    }
-    switch (SSL_get_error(ssl_.get(), r)) {
-        case SSL_ERROR_WANT_READ: return ReadStatus::WouldBlock;
-        case SSL_ERROR_WANT_WRITE: return ReadStatus::WantWrite;
-        case SSL_ERROR_ZERO_RETURN: return ReadStatus::Closed;
-        default:
-            if (!SSL_is_init_finished(ssl_.get())) {
-                spdlog::info("TLS handshake with {} failed: {}", remote_address_, last_tls_error());
-            }
-            return ReadStatus::Closed;
     }
 }
 
 Connection::~Connection() = default;
+
+Connection::ReadStatus Connection::read_input(uint8_t* buffer, size_t capacity, size_t& n) {
+    if (tls_) return read_tls(buffer, capacity, n);
+    boost::system::error_code ec;
+    n = socket_.read_some(boost::asio::buffer(buffer, capacity), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+        return ReadStatus::WouldBlock;
+    }
+    return ec || n == 0 ? ReadStatus::Closed : ReadStatus::Data;
+}
+
+Connection::ReadStatus Connection::read_tls(uint8_t* buffer, size_t capacity, size_t& n) {
+    switch (tls_->read(buffer, capacity, n)) {
+        case TlsChannel::Status::Done: return ReadStatus::Data;
+        case TlsChannel::Status::WantRead: return ReadStatus::WouldBlock;
+        case TlsChannel::Status::WantWrite: return ReadStatus::WantWrite;
+        case TlsChannel::Status::Closed: break;
+    }
+    if (tls_->handshake_done()) {
+        spdlog::debug("TLS connection from {} ended: {}", remote_address_, tls_->error());
+    } else if (tls_->nothing_received()) {
+        // Load-balancer TCP probes connect and leave; one line each would drown the log.
+        spdlog::debug("TLS handshake failed from {}: {}", remote_address_, tls_->error());
+    } else {
+        spdlog::info("TLS handshake failed from {}: {}", remote_address_, tls_->error());
+    }
+    return ReadStatus::Closed;
+}
 
 void Connection::start() {
     boost::system::error_code ec;
@@ -152,7 +147,7 @@ void Connection::begin_close() {
 void Connection::wait_readable() {
     if (reading_ || state_ == State::Closed) return;
     reading_ = true;
-    if (ssl_ && SSL_pending(ssl_.get()) > 0) {
+    if (tls_ && tls_->has_buffered_input()) {
         // Decrypted bytes already inside OpenSSL: the socket will not signal them.
         boost::asio::post(worker_.io(), [self = shared_from_this()] {
             self->reading_ = false;
@@ -172,6 +167,12 @@ void Connection::wait_readable() {
 }
 
 void Connection::on_readable() {
+    if (tls_write_wants_read_) {
+        // The peer's bytes a TLS write was waiting for have arrived (the reads below, or the
+        // write itself, consume them).
+        tls_write_wants_read_ = false;
+        schedule_flush();
+    }
     for (int i = 0; i < kMaxReadsPerWakeup && state_ != State::Closed; ++i) {
         if (state_ == State::Http && request_pending_) return;  // resumes after the response
         size_t n = 0;
@@ -190,11 +191,7 @@ void Connection::on_readable() {
         ++read_count_;
         process_input(worker_.scratch(), n);
         // A TLS read returns one record at a time, so only WANT_READ says "drained".
-        if (!ssl_ && n < worker_.scratch_size()) break;  // drained the socket for now
-    }
-    if (tls_write_wants_read_ && state_ != State::Closed) {
-        tls_write_wants_read_ = false;
-        schedule_flush();
+        if (!tls_ && n < worker_.scratch_size()) break;  // drained the socket for now
     }
     if (state_ != State::Closed && !(state_ == State::Http && request_pending_)) wait_readable();
 }
@@ -501,7 +498,7 @@ void Connection::schedule_flush() {
 void Connection::flush() {
     flush_scheduled_ = false;
     if (state_ == State::Closed || writing_) return;
-    if (ssl_) {
+    if (tls_) {
         flush_tls();
         return;
     }
@@ -564,16 +561,18 @@ void Connection::flush() {
     }
 }
 
-// Queued frames are coalesced into records of up to 16 KiB; a write that OpenSSL could not
-// finish is repeated with the same bytes, as it requires.
+// Queued frames are copied into the channel's staging buffer (a record's worth at a time) so
+// that a burst of small frames becomes few records; bytes OpenSSL could not take yet stay
+// staged untouched, as a repeated SSL_write requires.
 void Connection::flush_tls() {
-    constexpr size_t kRecordPlaintext = 16 * 1024;
+    constexpr size_t kStageBytes = 16 * 1024;
+    std::string& staged = tls_->staged();
     for (;;) {
-        if (tls_out_.empty()) {
-            while (queue_head_ < queue_.size() && tls_out_.size() < kRecordPlaintext) {
+        if (staged.empty()) {
+            while (queue_head_ < queue_.size() && staged.size() < kStageBytes) {
                 const Frame& f = *queue_[queue_head_];
-                const size_t take = std::min(f.size() - head_offset_, kRecordPlaintext - tls_out_.size());
-                tls_out_.append(f, head_offset_, take);
+                const size_t take = std::min(f.size() - head_offset_, kStageBytes - staged.size());
+                staged.append(f, head_offset_, take);
                 head_offset_ += take;
                 if (head_offset_ == f.size()) {
                     queue_[queue_head_].reset();
@@ -586,30 +585,29 @@ void Connection::flush_tls() {
                 queue_head_ = head_offset_ = 0;
             }
         }
-        if (tls_out_.empty()) break;
-        ERR_clear_error();
-        const int r = SSL_write(ssl_.get(), tls_out_.data(), static_cast<int>(tls_out_.size()));
-        if (r > 0) {
-            queued_bytes_ -= std::min(queued_bytes_, static_cast<size_t>(r));
-            tls_out_.erase(0, static_cast<size_t>(r));
-            continue;
-        }
-        switch (SSL_get_error(ssl_.get(), r)) {
-            case SSL_ERROR_WANT_WRITE:
+        if (staged.empty()) break;
+        size_t written = 0;
+        switch (tls_->write(written)) {
+            case TlsChannel::Status::Done:
+                queued_bytes_ -= std::min(queued_bytes_, written);
+                continue;
+            case TlsChannel::Status::WantWrite:
                 wait_writable();
                 return;
-            case SSL_ERROR_WANT_READ:
+            case TlsChannel::Status::WantRead:
                 tls_write_wants_read_ = true;
                 wait_readable();
                 return;
-            default:
+            case TlsChannel::Status::Closed:
+                spdlog::debug("TLS write to {} failed: {}", remote_address_, tls_->error());
                 teardown();
                 return;
         }
     }
+    tls_->trim();
     if (queue_.capacity() > 16) std::vector<FramePtr>().swap(queue_);
     if (close_after_flush_) {
-        SSL_shutdown(ssl_.get());  // close_notify; the peer's answer is not awaited
+        tls_->shutdown();
         boost::system::error_code ec;
         socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
         wait_readable();

@@ -16,11 +16,9 @@
 #include "transport/http_types.hpp"
 #include "transport/timer_wheel.hpp"
 
-struct ssl_st;
-struct ssl_ctx_st;
-
 namespace sockudo::transport {
 
+class TlsChannel;
 class TlsContext;
 
 class Connection;
@@ -97,7 +95,7 @@ public:
 
     Worker& worker() { return worker_; }
     const std::string& remote_address() const { return remote_address_; }
-    bool tls() const { return tls_; }
+    bool tls() const { return tls_ != nullptr; }
 
     // Writes what is queued (called by the worker once per loop turn).
     void flush();
@@ -109,12 +107,10 @@ private:
     enum TimerKind : int { kIdleTimer = 1 };
 
     enum class ReadStatus : uint8_t { Data, WouldBlock, WantWrite, Closed };
-    struct SslFree {
-        void operator()(ssl_st* ssl) const;
-    };
 
     void on_timer(int kind) override;
     ReadStatus read_input(uint8_t* buffer, size_t capacity, size_t& n);
+    ReadStatus read_tls(uint8_t* buffer, size_t capacity, size_t& n);
     void flush_tls();
     void wait_readable();
     void on_readable();
@@ -151,7 +147,6 @@ private:
     uint64_t read_count_ = 0;
     size_t registry_slot_ = SIZE_MAX;  // index in the worker's connection list
     State state_ = State::Http;
-    bool tls_ = false;
     bool reading_ = false;
     bool processing_ = false;     // inside process_input (responses must not re-enter it)
     bool writing_ = false;        // waiting for the socket to become writable
@@ -160,11 +155,9 @@ private:
     bool close_after_flush_ = false;
     bool fragmented_binary_ = false;
     bool overflowed_ = false;     // over the outbound byte cap; a 4100 close is on its way
-    // TLS (null for plain connections). OpenSSL reads and writes the socket itself; a read
-    // may need the socket writable (handshake) and a write may need it readable.
-    std::unique_ptr<ssl_st, SslFree> ssl_;
-    std::shared_ptr<ssl_ctx_st> ssl_ctx_;
-    std::string tls_out_;             // plaintext being written; repeated as-is after WANT_*
+    // TLS (null for plain connections). A read may need the socket writable (handshake) and
+    // a write may need it readable (a post-handshake message from the peer).
+    std::unique_ptr<TlsChannel> tls_;
     bool tls_read_wants_write_ = false;
     bool tls_write_wants_read_ = false;
 };

@@ -5,31 +5,39 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 struct ssl_ctx_st;
 
 namespace sockudo::transport {
 
-class TlsContext {
-public:
-    // Throws std::runtime_error with OpenSSL's reason when the files cannot be used.
-    TlsContext(std::string cert_path, std::string key_path);
+struct TlsFiles {
+    std::string cert_path;                  // PEM certificate chain, leaf first
+    std::string key_path;                   // PEM private key
+    std::optional<std::string> passphrase;  // for an encrypted key
+};
 
+class TlsContext {
+  public:
+    // Throws std::runtime_error with the file and OpenSSL's reason when the files cannot be used.
+    explicit TlsContext(TlsFiles files);
+
+    // The context new connections use; the caller's reference keeps it alive across a reload.
     std::shared_ptr<ssl_ctx_st> current() const;
     // Rebuilds from the files; on failure keeps the old context and returns the reason.
     bool reload(std::string& error);
 
-private:
+  private:
     std::shared_ptr<ssl_ctx_st> build() const;
 
-    std::string cert_path_;
-    std::string key_path_;
+    TlsFiles files_;
     mutable std::mutex mutex_;
     std::shared_ptr<ssl_ctx_st> context_;
 };
 
-// The most recent OpenSSL error as text (and clears the error queue).
-std::string last_tls_error();
+// OpenSSL's reason for the errors queued on this thread ("wrong version number"), and clears
+// the queue. `fallback` when the queue is empty.
+std::string last_tls_error(const char* fallback = "unknown TLS error");
 
 }  // namespace sockudo::transport

@@ -56,8 +56,9 @@ describe('laravel-echo', () => {
     const other = await echoFor();
     const mine = echo.private('App.Models.User.1');
     const theirs = other.private('App.Models.User.1');
-    await firstCall((cb) => mine.subscribed(cb));
-    await firstCall((cb) => theirs.subscribed(cb));
+    // Both callbacks are registered before awaiting: pusher-js does not replay a success that
+    // happened before the callback was bound.
+    await Promise.all([firstCall((cb) => mine.subscribed(cb)), firstCall((cb) => theirs.subscribed(cb))]);
     const seenByMe = [];
     mine.listen('.status', (d) => seenByMe.push(d));
     const got = firstCall((cb) => theirs.listen('.status', cb));
