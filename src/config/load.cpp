@@ -1,17 +1,21 @@
 #include "config/load.hpp"
 
+#include <toml++/toml.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <toml++/toml.h>
 
-#include "config/drivers.hpp"
 #include "config/env_options.hpp"
 #include "config/file_options.hpp"
 #include "config/key_reader.hpp"
+#include "config/validate.hpp"
 
 namespace sockudo::config {
 
@@ -28,6 +32,9 @@ EnvLookup process_env() {
 
 namespace {
 
+// A config file is a few kilobytes; anything this large is a wrong path.
+constexpr std::uintmax_t kMaxFileBytes = 16 * 1024 * 1024;
+
 App embedded_default_app() {
     App app;
     app.id = "app-id";
@@ -42,6 +49,8 @@ App embedded_default_app() {
     return app;
 }
 
+// The values of the shipped config/config.{json,toml}, which is what operators of Sockudo's
+// Docker image experience as "the defaults" (operations.md §1.3 "Shipped" column).
 Options embedded_defaults() {
     Options o;
     o.mode = "development";
@@ -55,6 +64,12 @@ Options embedded_defaults() {
 }
 
 std::string read_file(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw ConfigError("cannot read configuration file " + path + ": it is a directory");
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (!ec && size > kMaxFileBytes)
+        throw ConfigError("configuration file " + path + " is larger than 16 MiB");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError("cannot read configuration file " + path);
     std::ostringstream ss;
@@ -62,43 +77,50 @@ std::string read_file(const std::string& path) {
     return ss.str();
 }
 
-// ${VAR} and ${VAR:-fallback}; unresolved names are reported together.
+bool is_env_name(const std::string& name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+    for (char c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    }
+    return true;
+}
+
+// ${VAR} and ${VAR:-fallback} (§1.1.1): one textual pass; unset and empty are the same; every
+// unresolved name is reported at once. Text that is not ${NAME...} stays as it is.
 std::string interpolate(const std::string& text, const EnvLookup& env, const std::string& path) {
     std::string out;
+    out.reserve(text.size());
     std::vector<std::string> missing;
     size_t i = 0;
     while (i < text.size()) {
-        if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
-            size_t close = text.find('}', i + 2);
-            if (close == std::string::npos) {
-                out.append(text, i, std::string::npos);
-                break;
-            }
-            std::string body = text.substr(i + 2, close - i - 2);
-            std::string name = body;
-            std::optional<std::string> fallback;
-            size_t sep = body.find(":-");
-            if (sep != std::string::npos) {
-                name = body.substr(0, sep);
-                fallback = body.substr(sep + 2);
-            }
-            auto value = env(name);
-            if (value && !value->empty()) {
-                out += *value;
-            } else if (fallback) {
-                out += *fallback;
-            } else {
-                missing.push_back(name);
-            }
-            i = close + 1;
+        const size_t open = text.find("${", i);
+        if (open == std::string::npos) break;
+        const size_t close = text.find('}', open + 2);
+        if (close == std::string::npos) break;
+        const std::string body = text.substr(open + 2, close - open - 2);
+        const size_t sep = body.find(":-");
+        const std::string name = body.substr(0, sep);
+        out.append(text, i, open - i);
+        i = close + 1;
+        if (!is_env_name(name)) {
+            out.append(text, open, close + 1 - open);
             continue;
         }
-        out.push_back(text[i++]);
+        auto value = env(name);
+        if (value && !value->empty()) {
+            out += *value;
+        } else if (sep != std::string::npos) {
+            out += body.substr(sep + 2);
+        } else if (std::find(missing.begin(), missing.end(), name) == missing.end()) {
+            missing.push_back(name);
+        }
     }
+    out.append(text, i, std::string::npos);
     if (!missing.empty()) {
         std::string names;
         for (const auto& n : missing) names += (names.empty() ? "" : ", ") + n;
-        throw ConfigError(path + ": unresolved environment variable(s) in ${...}: " + names);
+        throw ConfigError(
+            path + ": environment variable(s) used in ${...} but not set (or empty): " + names);
     }
     return out;
 }
@@ -118,244 +140,120 @@ json::value toml_to_json(const toml::node& node) {
     if (auto i = node.as_integer()) return i->get();
     if (auto f = node.as_floating_point()) return f->get();
     if (auto b = node.as_boolean()) return b->get();
-    return nullptr;
+    // Dates and times: no key takes one, so keep the text for the error message.
+    std::ostringstream text;
+    if (auto d = node.as_date()) text << *d;
+    if (auto t = node.as_time()) text << *t;
+    if (auto dt = node.as_date_time()) text << *dt;
+    return json::string(text.str());
 }
 
-json::value parse_text(const std::string& raw, const std::string& path, const EnvLookup& env) {
-    std::string text = interpolate(raw, env, path);
-    if (path.size() >= 5 && path.substr(path.size() - 5) == ".toml") {
-        try {
-            return toml_to_json(toml::parse(text, path));
-        } catch (const toml::parse_error& e) {
-            std::ostringstream msg;
-            msg << path << ": invalid TOML: " << e.description() << " at line "
-                << e.source().begin.line;
-            throw ConfigError(msg.str());
-        }
-    }
+json::value parse_json(const std::string& text, const std::string& path) {
+    json::stream_parser parser;
     boost::system::error_code ec;
-    json::value v = json::parse(text, ec);
-    if (ec) throw ConfigError(path + ": invalid JSON: " + ec.message());
+    const size_t consumed = parser.write(text.data(), text.size(), ec);
+    if (!ec) parser.finish(ec);
+    if (ec) {
+        size_t line = 1;
+        size_t column = 1;
+        for (size_t i = 0; i < consumed && i < text.size(); ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        throw ConfigError(path + ": invalid JSON at line " + std::to_string(line) + ", column " +
+                          std::to_string(column) + ": " + ec.message());
+    }
+    json::value v = parser.release();
     if (!v.is_object()) throw ConfigError(path + ": the top level must be an object");
     return v;
 }
 
-void validate(Options& o) {
-    if (o.activity_timeout_s <= 0) {
-        throw ConfigError("invalid value for activity_timeout: " + std::to_string(o.activity_timeout_s) + " (expected > 0)");
-    }
-    if (o.websocket_max_payload_kb <= 0) {
-        throw ConfigError("invalid value for websocket_max_payload_kb: " + std::to_string(o.websocket_max_payload_kb) + " (expected > 0)");
-    }
-    if (o.shutdown_grace_period_s < 0) throw ConfigError("invalid value for shutdown_grace_period: must be >= 0");
-    if (o.http_api.request_limit_in_mb <= 0) throw ConfigError("invalid value for http_api.request_limit_in_mb: must be > 0");
-    if (o.path_prefix.empty() || o.path_prefix.front() != '/') {
-        throw ConfigError("invalid value for path_prefix: \"" + o.path_prefix + "\" (expected to start with /)");
-    }
-    if (o.webhooks.leave_delay_ms < 0) throw ConfigError("invalid value for webhooks.leave_delay_ms: must be >= 0");
-    if (o.ssl.enabled && (o.ssl.cert_path.empty() || o.ssl.key_path.empty())) {
-        throw ConfigError("ssl.enabled is true but ssl.cert_path / ssl.key_path are not set");
-    }
-    // Spelled right and understood, but the back-end is not part of this build yet.
-    if (o.adapter.driver != AdapterDriver::Local) {
-        throw ConfigError(std::string("adapter.driver: \"") + driver_name(o.adapter.driver) + "\" is not available in this build (use local)");
-    }
-    if (o.app_manager_driver != AppManagerDriver::Memory) {
-        throw ConfigError(std::string("app_manager.driver: \"") + driver_name(o.app_manager_driver) + "\" is not available in this build (use memory)");
-    }
-    if (o.cache_driver == CacheDriver::Redis || o.cache_driver == CacheDriver::RedisCluster) {
-        throw ConfigError(std::string("cache.driver: \"") + driver_name(o.cache_driver) + "\" is not available in this build (use memory)");
-    }
-    if (o.queue_driver == QueueDriver::Redis || o.queue_driver == QueueDriver::RedisCluster) {
-        throw ConfigError(std::string("queue.driver: \"") + driver_name(o.queue_driver) + "\" is not available in this build (use memory)");
-    }
-    if (o.rate_limiter.driver == RateLimiterDriver::Redis || o.rate_limiter.driver == RateLimiterDriver::RedisCluster) {
-        throw ConfigError(std::string("rate_limiter.driver: \"") + driver_name(o.rate_limiter.driver) + "\" is not available in this build (use memory)");
-    }
-    for (size_t i = 0; i < o.apps.size(); ++i) {
-        for (size_t j = i + 1; j < o.apps.size(); ++j) {
-            if (o.apps[i].id == o.apps[j].id) throw ConfigError("duplicate app id " + o.apps[i].id);
-            if (o.apps[i].key == o.apps[j].key) throw ConfigError("duplicate app key " + o.apps[i].key);
+json::value parse_text(const std::string& raw, const std::string& path, const EnvLookup& env) {
+    const std::string text = interpolate(raw, env, path);
+    if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".toml") == 0) {
+        try {
+            return toml_to_json(toml::parse(text, path));
+        } catch (const toml::parse_error& e) {
+            std::ostringstream msg;
+            msg << path << ": invalid TOML at line " << e.source().begin.line << ", column "
+                << e.source().begin.column << ": " << e.description();
+            throw ConfigError(msg.str());
         }
     }
-    if (o.instance_process_id.empty()) {
-        std::random_device rd;
-        std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
-        char buf[40];
-        uint64_t a = gen(), b = gen();
-        std::snprintf(buf, sizeof(buf), "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                      static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0x0FFF),
-                      static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3FFF)),
-                      static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
-        o.instance_process_id = buf;
-    }
+    return parse_json(text, path);
 }
 
-void apply_document(const json::value& root, Options& o) {
+// Returns whether the file set logging.level (it then wins over SOCKUDO_LOG_*).
+bool apply_document(const json::value& root, Options& o) {
     KeyTracker tracker;
     apply_file(Section(root.get_object(), "", tracker), o);
-    for (auto& warning : unused_key_warnings(root.get_object(), tracker)) o.warnings.push_back(std::move(warning));
+    for (const auto& warning : tracker.warnings()) o.warnings.push_back(warning);
+    for (auto& warning : unused_key_warnings(root.get_object(), tracker))
+        o.warnings.push_back(std::move(warning));
+    const json::value* logging = root.get_object().if_contains("logging");
+    const json::value* level =
+        logging && logging->is_object() ? logging->get_object().if_contains("level") : nullptr;
+    return level != nullptr && level->is_string();
+}
+
+std::string random_uuid_v4() {
+    std::random_device rd;
+    std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+    const uint64_t a = gen();
+    const uint64_t b = gen();
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                  static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0x0FFF),
+                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3FFF)),
+                  static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
+    return buf;
+}
+
+// Environment overrides, log level, validation: everything after the file.
+void finish(Options& o, const EnvLookup& env, bool level_from_file) {
+    Provenance from_env;
+    apply_env(env, o, from_env);
+    resolve_log_level(env, o, level_from_file);
+    validate_options(o, from_env);
+    if (o.instance_process_id.empty()) o.instance_process_id = random_uuid_v4();
+}
+
+std::optional<std::string> discover(const std::string& working_dir) {
+    for (const char* name : {"config/config.toml", "config/config.json"}) {
+        const fs::path candidate = fs::path(working_dir) / name;
+        std::error_code ec;
+        if (fs::exists(candidate, ec)) return candidate.string();
+    }
+    return std::nullopt;
 }
 
 }  // namespace
 
 Options load_options(const LoadRequest& request) {
     Options o = embedded_defaults();
-    std::optional<std::string> path = request.explicit_path;
-    if (!path) {
-        for (const char* name : {"config/config.toml", "config/config.json"}) {
-            fs::path candidate = fs::path(request.working_dir) / name;
-            if (fs::exists(candidate)) {
-                path = candidate.string();
-                break;
-            }
-        }
-    }
+    bool level_from_file = false;
+    // An explicit file replaces the discovered one entirely (no merge), as in Sockudo.
+    const std::optional<std::string> path =
+        request.explicit_path ? request.explicit_path : discover(request.working_dir);
     if (path) {
-        apply_document(parse_text(read_file(*path), *path, request.env), o);
+        level_from_file = apply_document(parse_text(read_file(*path), *path, request.env), o);
         o.source = *path;
     }
-    apply_env(request.env, o);
-    validate(o);
+    finish(o, request.env, level_from_file);
     return o;
 }
 
-Options load_options_from_text(const std::string& text, const std::string& name, const EnvLookup& env) {
+Options load_options_from_text(const std::string& text, const std::string& name,
+                               const EnvLookup& env) {
     Options o = embedded_defaults();
-    apply_document(parse_text(text, name, env), o);
+    const bool level_from_file = apply_document(parse_text(text, name, env), o);
     o.source = name;
-    apply_env(env, o);
-    validate(o);
+    finish(o, env, level_from_file);
     return o;
-}
-
-namespace {
-
-json::value optional_value(const std::optional<int64_t>& v) {
-    return v ? json::value(*v) : json::value(nullptr);
-}
-
-json::array strings(const std::vector<std::string>& items) {
-    json::array out;
-    for (const auto& s : items) out.emplace_back(s);
-    return out;
-}
-
-const char* kRedacted = "<redacted>";
-
-}  // namespace
-
-std::string print_options(const Options& o) {
-    json::array apps;
-    for (const auto& a : o.apps) {
-        json::array hooks;
-        for (const auto& w : a.webhooks) {
-            json::object headers;
-            // Header values often carry credentials (Authorization, API keys).
-            for (const auto& [name, value] : w.headers) headers[name] = kRedacted;
-            json::object filter;
-            if (w.filter_prefix) filter["channel_prefix"] = *w.filter_prefix;
-            if (w.filter_suffix) filter["channel_suffix"] = *w.filter_suffix;
-            if (w.filter_pattern) filter["channel_pattern"] = *w.filter_pattern;
-            if (!w.filter_namespaces.empty()) filter["channel_namespaces"] = strings(w.filter_namespaces);
-            hooks.push_back(json::object{{"url", w.url}, {"event_types", strings(w.event_types)},
-                                         {"filter", filter}, {"headers", headers}});
-        }
-        const AppLimits& l = a.limits;
-        apps.push_back(json::object{
-            {"id", a.id}, {"key", a.key}, {"secret", kRedacted}, {"enabled", a.enabled},
-            {"policy", json::object{
-                {"limits", json::object{
-                    {"max_connections", l.max_connections},
-                    {"max_client_events_per_second", l.max_client_events_per_second},
-                    {"max_backend_events_per_second", optional_value(l.max_backend_events_per_second)},
-                    {"max_read_requests_per_second", optional_value(l.max_read_requests_per_second)},
-                    {"max_presence_members_per_channel", optional_value(l.max_presence_members_per_channel)},
-                    {"max_presence_member_size_in_kb", optional_value(l.max_presence_member_size_in_kb)},
-                    {"max_channel_name_length", optional_value(l.max_channel_name_length)},
-                    {"max_event_channels_at_once", optional_value(l.max_event_channels_at_once)},
-                    {"max_event_name_length", optional_value(l.max_event_name_length)},
-                    {"max_event_payload_in_kb", optional_value(l.max_event_payload_in_kb)},
-                    {"max_event_batch_size", optional_value(l.max_event_batch_size)},
-                    {"decay_seconds", optional_value(l.decay_seconds)},
-                    {"terminate_on_limit", l.terminate_on_limit}}},
-                {"features", json::object{{"enable_client_messages", a.enable_client_messages},
-                                          {"enable_user_authentication", a.enable_user_authentication},
-                                          {"enable_watchlist_events", a.enable_watchlist_events},
-                                          {"enable_subscription_count", a.enable_subscription_count},
-                                          {"ssl_only", a.ssl_only}}},
-                {"channels", json::object{{"allowed_origins", strings(a.allowed_origins)}}},
-                {"webhooks", hooks}}}});
-    }
-    auto rate = [](const RateLimit& r) {
-        return json::object{{"max_requests", r.max_requests}, {"window_seconds", r.window_seconds},
-                            {"trust_hops", r.trust_hops}};
-    };
-    json::object redis{{"host", o.database.redis_host}, {"port", o.database.redis_port},
-                       {"db", o.database.redis_db},
-                       {"username", o.database.redis_username ? json::value(*o.database.redis_username) : json::value(nullptr)},
-                       {"password", o.database.redis_password ? json::value(kRedacted) : json::value(nullptr)}};
-    if (o.database.redis_url_override) redis["url_override"] = kRedacted;
-    json::object root{
-        {"host", o.host}, {"port", o.port}, {"path_prefix", o.path_prefix}, {"debug", o.debug},
-        {"mode", o.mode}, {"max_connections", o.max_connections},
-        {"shutdown_grace_period", o.shutdown_grace_period_s}, {"activity_timeout", o.activity_timeout_s},
-        {"user_authentication_timeout", o.user_authentication_timeout_s},
-        {"websocket_max_payload_kb", o.websocket_max_payload_kb},
-        {"health_check_timeout_ms", o.health_check_timeout_ms},
-        {"instance", json::object{{"process_id", o.instance_process_id}}},
-        {"logging", json::object{{"colors_enabled", o.logging.colors_enabled},
-                                 {"include_target", o.logging.include_target},
-                                 {"format", o.logging.json ? "json" : "text"}}},
-        {"http_api", json::object{{"request_limit_in_mb", o.http_api.request_limit_in_mb},
-                                  {"usage_enabled", o.http_api.usage_enabled}}},
-        {"metrics", json::object{{"enabled", o.metrics.enabled}, {"driver", "prometheus"},
-                                 {"host", o.metrics.host}, {"port", o.metrics.port},
-                                 {"prometheus", json::object{{"prefix", o.metrics.prefix}}}}},
-        {"rate_limiter", json::object{{"enabled", o.rate_limiter.enabled},
-                                      {"driver", driver_name(o.rate_limiter.driver)},
-                                      {"api_rate_limit", rate(o.rate_limiter.api)},
-                                      {"websocket_rate_limit", rate(o.rate_limiter.websocket)},
-                                      {"enforce_app_limits", o.rate_limiter.enforce_app_limits}}},
-        {"cors", json::object{{"origin", strings(o.cors.origin)}, {"methods", strings(o.cors.methods)},
-                              {"allowed_headers", strings(o.cors.allowed_headers)},
-                              {"credentials", o.cors.credentials}}},
-        {"ssl", json::object{{"enabled", o.ssl.enabled}, {"cert_path", o.ssl.cert_path},
-                             {"key_path", o.ssl.key_path},
-                             {"passphrase", o.ssl.passphrase ? json::value(kRedacted) : json::value(nullptr)},
-                             {"redirect_http", o.ssl.redirect_http}, {"http_port", o.ssl.http_port}}},
-        {"channel_limits", json::object{{"max_name_length", o.limits.max_channel_name_length},
-                                        {"cache_ttl", o.limits.cache_ttl_seconds}}},
-        {"event_limits", json::object{{"max_channels_at_once", o.limits.max_event_channels_at_once},
-                                      {"max_name_length", o.limits.max_event_name_length},
-                                      {"max_payload_in_kb", o.limits.max_event_payload_in_kb},
-                                      {"max_batch_size", o.limits.max_event_batch_size}}},
-        {"presence", json::object{{"max_members_per_channel", o.limits.max_presence_members_per_channel},
-                                  {"max_member_size_in_kb", o.limits.max_presence_member_size_in_kb}}},
-        {"adapter", json::object{{"driver", driver_name(o.adapter.driver)},
-                                 {"fallback_to_local", o.adapter.fallback_to_local},
-                                 {"nats", json::object{{"servers", strings(o.adapter.nats_servers)},
-                                                       {"prefix", o.adapter.nats_prefix}}}}},
-        {"app_manager", json::object{{"driver", driver_name(o.app_manager_driver)},
-                                     {"cache", json::object{{"enabled", o.app_manager_cache_enabled},
-                                                            {"ttl", o.app_manager_cache_ttl_s}}},
-                                     {"array", json::object{{"apps", apps}}}}},
-        {"cache", json::object{{"driver", driver_name(o.cache_driver)}}},
-        {"queue", json::object{{"driver", driver_name(o.queue_driver)}}},
-        {"webhooks", json::object{
-            {"batching", json::object{{"enabled", o.webhooks.batching_enabled},
-                                      {"duration", o.webhooks.batching_duration_ms},
-                                      {"size", o.webhooks.batching_size}}},
-            {"retry", json::object{{"enabled", o.webhooks.retry_enabled},
-                                   {"max_attempts", optional_value(o.webhooks.retry_max_attempts)},
-                                   {"max_elapsed_time_ms", o.webhooks.retry_max_elapsed_time_ms},
-                                   {"initial_backoff_ms", o.webhooks.retry_initial_backoff_ms},
-                                   {"max_backoff_ms", o.webhooks.retry_max_backoff_ms}}},
-            {"request_timeout_ms", o.webhooks.request_timeout_ms},
-            {"leave_delay_ms", o.webhooks.leave_delay_ms}}},
-        {"database", json::object{{"redis", redis}}},
-    };
-    return json::serialize(root);
 }
 
 }  // namespace sockudo::config

@@ -25,10 +25,14 @@ struct LoadRequest {
     EnvLookup env = process_env();
 };
 
+// Embedded defaults < one config file (--config, else config/config.{toml,json} in working_dir)
+// < environment (operations.md §1.1), validated. Throws ConfigError on anything that cannot be
+// used; non-fatal findings (unknown keys, ignored env values) are in Options::warnings.
 Options load_options(const LoadRequest& request);
-// The same from config text (JSON, or TOML when `name` ends in .toml); used by the fuzzer.
-Options load_options_from_text(const std::string& text, const std::string& name, const EnvLookup& env);
-// The effective configuration as pretty JSON with secrets redacted.
+// The same from config text (JSON, or TOML when `name` ends in .toml), without discovery.
+Options load_options_from_text(const std::string& text, const std::string& name,
+                               const EnvLookup& env);
+// The effective configuration as indented JSON in the config file layout, secrets "<redacted>".
 std::string print_options(const Options& options);
 
 }  // namespace sockudo::config

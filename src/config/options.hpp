@@ -86,6 +86,13 @@ struct AdapterOptions {
     std::vector<std::string> nats_servers{"nats://localhost:4222"};
     std::string nats_prefix = "sockudo_adapter:";
     int64_t nats_request_timeout_ms = 5000;
+    int64_t nats_connection_timeout_ms = 5000;
+    std::optional<std::string> nats_username;
+    std::optional<std::string> nats_password;
+    std::optional<std::string> nats_token;
+    // adapter.cluster_health (also the top-level cluster_health section and CLUSTER_HEALTH_*,
+    // which Sockudo reads but never applies to the adapter).
+    bool cluster_health_enabled = true;
     int64_t heartbeat_interval_ms = 10000;
     int64_t node_timeout_ms = 30000;
     int64_t cleanup_interval_ms = 10000;
@@ -98,7 +105,9 @@ struct DatabaseOptions {
     int64_t redis_db = 0;
     std::optional<std::string> redis_username;
     std::optional<std::string> redis_password;
-    std::optional<std::string> redis_url_override; // REDIS_URL
+    std::string redis_key_prefix = "sockudo:";
+    // REDIS_URL, or {cache,queue,rate_limiter}.redis.url_override in a file.
+    std::optional<std::string> redis_url_override;
 };
 
 struct WebhookOptions {
@@ -120,7 +129,9 @@ struct LoggingOptions {
     bool json = false;             // LOG_OUTPUT_FORMAT=json
     bool colors_enabled = true;
     bool include_target = true;
-    std::string level = "info";    // derived from debug / RUST_LOG-style directives
+    // trace|debug|info|warn|error|off: RUST_LOG, else logging.level, else SOCKUDO_LOG_DEBUG /
+    // SOCKUDO_LOG_PROD, else debug or info following `debug`.
+    std::string level = "info";
 };
 
 struct Options {
