@@ -32,6 +32,14 @@ boost::json::object memory_object() {
     return memory;
 }
 
+// Message history is not implemented; the objects are still present so dashboards written
+// against Sockudo's /stats find every key (operations.md §6.5).
+boost::json::object history_disabled() {
+    return boost::json::object{{"enabled", false},           {"backend", "none"},
+                               {"state_authority", "disabled"}, {"degraded_channels", 0},
+                               {"reset_required_channels", 0},  {"queue_depth", 0}};
+}
+
 }  // namespace
 
 transport::HttpResponse plain_ok() {
@@ -79,6 +87,8 @@ transport::HttpResponse usage() {
 transport::HttpResponse stats(core::Engine& engine) {
     boost::json::object body;
     body["memory"] = memory_object();
+    body["history"] = history_disabled();
+    body["presence_history"] = history_disabled();
     boost::json::array apps;
     uint64_t connections = 0, users = 0, channels = 0, subscriptions = 0;
     uint64_t presence_channels = 0, presence_subscriptions = 0, presence_members = 0;

@@ -1,5 +1,7 @@
 #include "api/http_api.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include "api/router.hpp"
@@ -58,9 +60,18 @@ bool parse_query(std::string_view query, QueryParams& out) {
 }
 
 const std::string* ApiRequest::param(std::string_view key) const {
+    // Same rule as the signature (§11.2.2): keys compare lower-cased and the last occurrence
+    // wins, so the value processed is always the value that was signed.
+    auto same = [](std::string_view a, std::string_view b) {
+        return a.size() == b.size() &&
+               std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                   return std::tolower(static_cast<unsigned char>(x)) ==
+                          std::tolower(static_cast<unsigned char>(y));
+               });
+    };
     const std::string* found = nullptr;
     for (const auto& [k, v] : query) {
-        if (k == key) found = &v;
+        if (same(k, key)) found = &v;
     }
     return found;
 }
@@ -92,17 +103,17 @@ transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::st
         size_t slash = rest.find('/');
         std::string segment;
         if (!percent_decode(rest.substr(0, slash), segment)) {
-            return json_error(400, "invalid_input", "Malformed path");
+            return json_error(400, "Malformed path");
         }
         segments.push_back(std::move(segment));
         rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     }
-    if (segments.empty() || segments[0].empty()) return json_error(404, "not_found", "Unknown route");
+    if (segments.empty() || segments[0].empty()) return json_error(404, "Unknown route");
     core::AppPtr app = engine_.apps().find_by_id(segments[0]);
-    if (!app) return json_error(404, "app_not_found", "App " + segments[0] + " does not exist");
+    if (!app) return json_error(404, "App " + segments[0] + " does not exist");
 
     ApiRequest api{request, app, std::vector<std::string>(segments.begin() + 1, segments.end()), {}};
-    if (!parse_query(query, api.query)) return json_error(400, "invalid_input", "Malformed query string");
+    if (!parse_query(query, api.query)) return json_error(400, "Malformed query string");
 
     protocol::SignedRequest signed_request{request.method_string(), raw_path, api.query, request.body()};
     const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -110,14 +121,14 @@ transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::st
                             .count();
     auto auth = protocol::verify_signed_request(signed_request, app->app.key, app->app.secret, now);
     if (auth != protocol::HttpAuthError::None) {
-        return json_error(401, "auth_failed", protocol::describe(auth));
+        return json_error(401, protocol::describe(auth));
     }
-    if (!app->app.enabled) return json_error(403, "forbidden", "The app is disabled");
+    if (!app->app.enabled) return json_error(403, "The app is disabled");
 
     const auto& s = api.segments;
     const auto method = request.method();
     auto only = [&](http::verb verb, auto&& handler) -> transport::HttpResponse {
-        if (method != verb) return json_error(405, "method_not_allowed", "Method not allowed");
+        if (method != verb) return json_error(405, "Method not allowed");
         return handler();
     };
     if (s.size() == 1 && s[0] == "events") return only(http::verb::post, [&] { return events(api); });
@@ -137,7 +148,7 @@ transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::st
     if (s.size() == 3 && s[0] == "users" && s[2] == "terminate_connections") {
         return only(http::verb::post, [&] { return terminate(api, s[1]); });
     }
-    return json_error(404, "not_found", "Unknown route");
+    return json_error(404, "Unknown route");
 }
 
 }  // namespace sockudo::api

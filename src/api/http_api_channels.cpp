@@ -40,7 +40,7 @@ std::optional<transport::HttpResponse> check_name(const core::AppRuntime& app, c
                             ? static_cast<size_t>(app.limits.max_channel_name_length)
                             : SIZE_MAX;
     if (protocol::validate_channel_name(name, max_length) != protocol::ChannelNameError::None) {
-        return json_error(400, "invalid_input", "Invalid channel name");
+        return json_error(400, "Invalid channel name");
     }
     return std::nullopt;
 }
@@ -53,8 +53,7 @@ transport::HttpResponse HttpApi::channels(ApiRequest& request) {
     const std::string* info_param = request.param("info");
     std::vector<std::string> info = info_param ? split(*info_param) : std::vector<std::string>{};
     if (has(info, "user_count") && prefix.rfind("presence-", 0) != 0) {
-        return json_error(400, "invalid_input",
-                          "info=user_count requires filter_by_prefix starting with presence-");
+        return json_error(400, "info=user_count requires filter_by_prefix starting with presence-");
     }
     json::object channels;
     for (const auto& summary : request.app->channels.channels(prefix)) {
@@ -73,10 +72,10 @@ transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string&
     std::vector<std::string> info = info_param ? split(*info_param) : std::vector<std::string>{};
     const protocol::ChannelKind kind = protocol::classify_channel(name);
     if (has(info, "user_count") && !protocol::is_presence(kind)) {
-        return json_error(400, "invalid_input", "user_count is only available for presence channels");
+        return json_error(400, "user_count is only available for presence channels");
     }
     if (has(info, "cache") && !kind.cache) {
-        return json_error(400, "invalid_input", "cache is only available for cache channels");
+        return json_error(400, "cache is only available for cache channels");
     }
     auto summary = request.app->channels.channel(name);
     json::object body{{"occupied", summary.has_value() && summary->subscription_count > 0}};
@@ -96,7 +95,7 @@ transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string&
 transport::HttpResponse HttpApi::channel_users(ApiRequest& request, const std::string& name) {
     if (auto bad = check_name(*request.app, name)) return *bad;
     if (!protocol::is_presence(protocol::classify_channel(name))) {
-        return json_error(400, "invalid_input", "Users are only available for presence channels");
+        return json_error(400, "Users are only available for presence channels");
     }
     json::array users;
     for (const auto& member : request.app->channels.members(name)) {
@@ -106,7 +105,7 @@ transport::HttpResponse HttpApi::channel_users(ApiRequest& request, const std::s
 }
 
 transport::HttpResponse HttpApi::terminate(ApiRequest& request, const std::string& user_id) {
-    if (user_id.empty()) return json_error(400, "invalid_input", "A user id is required");
+    if (user_id.empty()) return json_error(400, "A user id is required");
     engine_.terminate_user(request.app, user_id);
     return ok_json(json::object());
 }

@@ -24,7 +24,6 @@ struct EventRequest {
 
 struct Invalid {
     int status;
-    std::string code;
     std::string message;
 };
 
@@ -48,51 +47,51 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
 // Validates one event object; all-or-nothing callers check every event before publishing.
 std::optional<Invalid> read_event(const json::value& v, const core::AppRuntime& app,
                                   bool allow_channels_array, EventRequest& out) {
-    if (!v.is_object()) return Invalid{400, "invalid_input", "An event must be a JSON object"};
+    if (!v.is_object()) return Invalid{400, "An event must be a JSON object"};
     const json::object& o = v.get_object();
     const auto& limits = app.limits;
 
     auto name = o.find("name");
     if (name == o.end() || !name->value().is_string() || name->value().get_string().empty()) {
-        return Invalid{400, "invalid_input", "The event name is required"};
+        return Invalid{400, "The event name is required"};
     }
     out.name = std::string(name->value().get_string());
     if (limits.max_event_name_length > 0 &&
         out.name.size() > static_cast<size_t>(limits.max_event_name_length)) {
-        return Invalid{400, "limit_exceeded",
-                       "The event name is longer than " + std::to_string(limits.max_event_name_length) + " characters"};
+        return Invalid{400, "The event name is longer than " +
+                                std::to_string(limits.max_event_name_length) + " characters"};
     }
     if (out.name.rfind("pusher:", 0) == 0 || out.name.rfind("pusher_internal:", 0) == 0) {
-        return Invalid{400, "invalid_input", "Event names starting with pusher: are reserved"};
+        return Invalid{400, "Event names starting with pusher: are reserved"};
     }
 
     auto data = o.find("data");
-    if (data == o.end()) return Invalid{400, "invalid_input", "The event data is required"};
+    if (data == o.end()) return Invalid{400, "The event data is required"};
     out.data = data->value().is_string() ? std::string(data->value().get_string())
                                          : json::serialize(data->value());
     if (limits.max_event_payload_bytes > 0 &&
         out.data.size() > static_cast<size_t>(limits.max_event_payload_bytes)) {
-        return Invalid{413, "payload_too_large",
-                       "The event data is larger than " + std::to_string(limits.max_event_payload_bytes / 1024) + " KB"};
+        return Invalid{413, "The event data is larger than " +
+                                std::to_string(limits.max_event_payload_bytes / 1024) + " KB"};
     }
 
     auto channels = allow_channels_array ? o.find("channels") : o.end();
     if (channels != o.end()) {
-        if (!channels->value().is_array()) return Invalid{400, "invalid_input", "channels must be a list of names"};
+        if (!channels->value().is_array()) return Invalid{400, "channels must be a list of names"};
         for (const auto& c : channels->value().get_array()) {
-            if (!c.is_string()) return Invalid{400, "invalid_input", "channels must be a list of names"};
+            if (!c.is_string()) return Invalid{400, "channels must be a list of names"};
             std::string channel(c.get_string());
             if (!has(out.channels, channel)) out.channels.push_back(std::move(channel));
         }
     } else if (auto channel = o.find("channel"); channel != o.end()) {
-        if (!channel->value().is_string()) return Invalid{400, "invalid_input", "channel must be a string"};
+        if (!channel->value().is_string()) return Invalid{400, "channel must be a string"};
         out.channels.emplace_back(channel->value().get_string());
     }
-    if (out.channels.empty()) return Invalid{400, "invalid_input", "At least one channel is required"};
+    if (out.channels.empty()) return Invalid{400, "At least one channel is required"};
     if (limits.max_event_channels_at_once > 0 &&
         out.channels.size() > static_cast<size_t>(limits.max_event_channels_at_once)) {
-        return Invalid{400, "limit_exceeded",
-                       "At most " + std::to_string(limits.max_event_channels_at_once) + " channels per event"};
+        return Invalid{400, "At most " + std::to_string(limits.max_event_channels_at_once) +
+                                " channels per event"};
     }
     size_t max_length = limits.max_channel_name_length > 0
                             ? static_cast<size_t>(limits.max_channel_name_length)
@@ -100,16 +99,16 @@ std::optional<Invalid> read_event(const json::value& v, const core::AppRuntime& 
     for (const auto& channel : out.channels) {
         auto error = protocol::validate_channel_name(channel, max_length);
         if (error == protocol::ChannelNameError::TooLong) {
-            return Invalid{400, "limit_exceeded", "Channel name too long: " + channel};
+            return Invalid{400, "Channel name too long: " + channel};
         }
         if (error != protocol::ChannelNameError::None) {
-            return Invalid{400, "invalid_input", "Invalid channel name: " + channel};
+            return Invalid{400, "Invalid channel name: " + channel};
         }
     }
 
     if (auto socket = o.find("socket_id"); socket != o.end() && !socket->value().is_null()) {
         if (!socket->value().is_string() || !protocol::is_valid_socket_id(socket->value().get_string())) {
-            return Invalid{400, "invalid_input", "Invalid socket_id"};
+            return Invalid{400, "Invalid socket_id"};
         }
         out.socket_id = std::string(socket->value().get_string());
     }
@@ -157,7 +156,7 @@ std::optional<json::value> parse_body(const std::string& body, transport::HttpRe
     options.max_depth = 64;
     json::value v = json::parse(body, ec, json::storage_ptr(), options);
     if (ec || !v.is_object()) {
-        error = json_error(400, "invalid_input", "The request body must be a JSON object");
+        error = json_error(400, "The request body must be a JSON object");
         return std::nullopt;
     }
     return v;
@@ -171,7 +170,7 @@ transport::HttpResponse HttpApi::events(ApiRequest& request) {
     if (!body) return error;
     EventRequest event;
     if (auto invalid = read_event(*body, *request.app, true, event)) {
-        return json_error(invalid->status, invalid->code, invalid->message);
+        return json_error(invalid->status, invalid->message);
     }
     if (auto limited = over_app_budget(*request.app, false, static_cast<int64_t>(event.channels.size()))) {
         return std::move(*limited);
@@ -192,18 +191,17 @@ transport::HttpResponse HttpApi::batch_events(ApiRequest& request) {
     if (!body) return error;
     auto batch = body->get_object().find("batch");
     if (batch == body->get_object().end() || !batch->value().is_array()) {
-        return json_error(400, "invalid_input", "batch must be a list of events");
+        return json_error(400, "batch must be a list of events");
     }
     const json::array& items = batch->value().get_array();
     const int64_t max_batch = request.app->limits.max_event_batch_size;
     if (max_batch > 0 && items.size() > static_cast<size_t>(max_batch)) {
-        return json_error(400, "limit_exceeded",
-                          "At most " + std::to_string(max_batch) + " events per batch");
+        return json_error(400, "At most " + std::to_string(max_batch) + " events per batch");
     }
     std::vector<EventRequest> events(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
         if (auto invalid = read_event(items[i], *request.app, true, events[i])) {
-            return json_error(invalid->status, invalid->code,
+            return json_error(invalid->status,
                               "batch[" + std::to_string(i) + "]: " + invalid->message);
         }
     }

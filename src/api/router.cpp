@@ -9,6 +9,7 @@
 #include "api/client_ip.hpp"
 #include "api/health.hpp"
 #include "core/session.hpp"
+#include "protocol/json_text.hpp"
 #include "transport/worker.hpp"
 
 namespace sockudo::api {
@@ -24,36 +25,16 @@ std::string normalized_prefix(const std::string& path_prefix) {
     return p;
 }
 
-std::string escape_json(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
-transport::HttpResponse json_error(int status, std::string_view code, std::string_view message) {
+transport::HttpResponse json_error(int status, std::string_view message) {
     transport::HttpResponse r;
     r.status = status;
-    r.body = "{\"error\":\"" + escape_json(message) + "\",\"code\":\"" + std::string(code) +
-             "\",\"status\":" + std::to_string(status) + "}";
+    const std::string code = std::to_string(status);
+    // Messages can quote request input (a decoded app id); json_string keeps the body valid
+    // UTF-8 JSON whatever bytes that input held.
+    r.body = "{\"error\":" + protocol::json_string(message) + ",\"code\":" + code +
+             ",\"status\":" + code + "}";
     return r;
 }
 
@@ -145,24 +126,25 @@ std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection
 void Router::on_http(transport::Connection& connection, transport::HttpRequest& request,
                      transport::HttpResponder responder) {
     transport::HttpResponse response;
+    const bool preflight = request.method() == http::verb::options;
     // One boundary per request: a stray exception becomes a 500 with a log line.
     try {
         std::string_view target = request.target();
         size_t q = target.find('?');
         std::string_view path = target.substr(0, q);
         std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-        if (request.method() == http::verb::options) {
-            response = cors_.preflight(request);
-        } else {
-            response = route(connection, request, path, query);
-            cors_.decorate(request, response);
-        }
+        response = preflight ? cors_.preflight(request) : route(connection, request, path, query);
     } catch (const std::exception& e) {
         spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
                       std::string(request.target().substr(0, request.target().find('?'))),
                       e.what());
-        response = json_error(500, "internal_error", "Internal server error");
+        response = json_error(500, "Internal server error");
     }
+    // After the boundary, so that a 500 carries the CORS headers like every other error.
+    if (!preflight) cors_.decorate(request, response);
+    // A HEAD response ends with its headers (RFC 9112 §6.3); body bytes would be read as the
+    // start of the next response on a kept-alive connection.
+    if (request.method() == http::verb::head) response.body.clear();
     responder.send(std::move(response));
 }
 
@@ -198,9 +180,11 @@ transport::HttpResponse Router::route(transport::Connection& connection,
         if (path == "/") return plain_ok();
         if (path == "/live") return live();
         if (path == "/up") return up(engine_, nullptr);
-        if (path.rfind("/up/", 0) == 0) {
-            std::string id(path.substr(4));
-            return up(engine_, &id);
+        // /up/{appId} is one segment, decoded like the app id of the API routes; deeper paths
+        // are unknown routes, not app ids with slashes.
+        if (path.rfind("/up/", 0) == 0 && path.find('/', 4) == std::string_view::npos) {
+            std::string id;
+            if (percent_decode(path.substr(4), id)) return up(engine_, &id);
         }
         if (engine_.options().http_api.usage_enabled) {
             if (path == "/usage") return usage();

@@ -47,7 +47,8 @@ private:
     std::string prefix_;  // path_prefix without a trailing slash ("" for "/")
 };
 
-// The JSON error body of the HTTP API: {"error": message, "code": code, "status": status}.
-transport::HttpResponse json_error(int status, std::string_view code, std::string_view message);
+// The JSON error body of the HTTP API (protocol-v1 §11.1): {"error": message, "code": status,
+// "status": status}; SDKs surface the body text, so the message is what callers read.
+transport::HttpResponse json_error(int status, std::string_view message);
 
 }  // namespace sockudo::api
