@@ -70,7 +70,7 @@ transport::HttpResponse up(core::Engine& engine, const std::string* app_id) {
     } else {
         auto app = engine.apps().find_by_id(*app_id);
         if (!app) return health(404, "NOT_FOUND");
-        if (!app->app.enabled) return health(503, "ERROR");
+        if (!app->app().enabled) return health(503, "ERROR");
     }
     // The local adapter and the memory cache are always healthy.
     return health(200, "OK");
@@ -111,7 +111,7 @@ transport::HttpResponse stats(core::Engine& engine) {
                                       {"presence_subscriptions", app_ps},
                                       {"presence_members", app_pm}};
         if (app_connections > 0 || !list.empty()) {
-            apps.push_back(boost::json::object{{"app_id", app->app.id},
+            apps.push_back(boost::json::object{{"app_id", app->app().id},
                                                {"connections", app_connections},
                                                {"authenticated_connections", app_users},
                                                {"users", app_users},

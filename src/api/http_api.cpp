@@ -79,10 +79,10 @@ const std::string* ApiRequest::param(std::string_view key) const {
 std::optional<transport::HttpResponse> HttpApi::over_app_budget(const core::AppRuntime& app, bool read,
                                                                 int64_t cost) {
     if (!engine_.options().rate_limiter.enforce_app_limits) return std::nullopt;
-    const auto& configured = read ? app.app.limits.max_read_requests_per_second
-                                  : app.app.limits.max_backend_events_per_second;
+    const auto& configured = read ? app.app().limits.max_read_requests_per_second
+                                  : app.app().limits.max_backend_events_per_second;
     if (!configured || *configured <= 0) return std::nullopt;  // -1 (or unset) disables
-    const core::RateDecision d = app_budgets_.check((read ? "read:" : "backend:") + app.app.id, *configured,
+    const core::RateDecision d = app_budgets_.check((read ? "read:" : "backend:") + app.app().id, *configured,
                                                     std::chrono::seconds(1), cost);
     if (d.allowed) return std::nullopt;
     transport::HttpResponse r;
@@ -119,11 +119,11 @@ transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::st
     const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    auto auth = protocol::verify_signed_request(signed_request, app->app.key, app->app.secret, now);
+    auto auth = protocol::verify_signed_request(signed_request, app->app().key, app->app().secret, now);
     if (auth != protocol::HttpAuthError::None) {
         return json_error(401, protocol::describe(auth));
     }
-    if (!app->app.enabled) return json_error(403, "The app is disabled");
+    if (!app->app().enabled) return json_error(403, "The app is disabled");
 
     const auto& s = api.segments;
     const auto method = request.method();

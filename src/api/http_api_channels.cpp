@@ -36,8 +36,8 @@ transport::HttpResponse ok_json(const json::value& body) {
 }
 
 std::optional<transport::HttpResponse> check_name(const core::AppRuntime& app, const std::string& name) {
-    size_t max_length = app.limits.max_channel_name_length > 0
-                            ? static_cast<size_t>(app.limits.max_channel_name_length)
+    size_t max_length = app.limits().max_channel_name_length > 0
+                            ? static_cast<size_t>(app.limits().max_channel_name_length)
                             : SIZE_MAX;
     if (protocol::validate_channel_name(name, max_length) != protocol::ChannelNameError::None) {
         return json_error(400, "Invalid channel name");

@@ -49,7 +49,7 @@ std::optional<Invalid> read_event(const json::value& v, const core::AppRuntime& 
                                   bool allow_channels_array, EventRequest& out) {
     if (!v.is_object()) return Invalid{400, "An event must be a JSON object"};
     const json::object& o = v.get_object();
-    const auto& limits = app.limits;
+    const auto& limits = app.limits();
 
     auto name = o.find("name");
     if (name == o.end() || !name->value().is_string() || name->value().get_string().empty()) {
@@ -194,7 +194,7 @@ transport::HttpResponse HttpApi::batch_events(ApiRequest& request) {
         return json_error(400, "batch must be a list of events");
     }
     const json::array& items = batch->value().get_array();
-    const int64_t max_batch = request.app->limits.max_event_batch_size;
+    const int64_t max_batch = request.app->limits().max_event_batch_size;
     if (max_batch > 0 && items.size() > static_cast<size_t>(max_batch)) {
         return json_error(400, "At most " + std::to_string(max_batch) + " events per batch");
     }

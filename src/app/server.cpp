@@ -166,12 +166,12 @@ int Server::run() {
                  static_cast<unsigned long long>(open_files), options_.source);
     for (const auto& app : p.apps->all()) {
         spdlog::info("app {} enabled={} client_messages={} user_authentication={}",
-                     app->app.id, app->app.enabled, app->app.enable_client_messages,
-                     app->app.enable_user_authentication);
-        if (app->app.secret == "app-secret" && options_.mode == "production") {
+                     app->app().id, app->app().enabled, app->app().enable_client_messages,
+                     app->app().enable_user_authentication);
+        if (app->app().secret == "app-secret" && options_.mode == "production") {
             spdlog::warn("!!! app {} uses the well-known secret 'app-secret' in production mode: "
                          "anyone can sign requests for it. Set SOCKUDO_DEFAULT_APP_SECRET or "
-                         "configure your own apps.", app->app.id);
+                         "configure your own apps.", app->app().id);
         }
     }
 

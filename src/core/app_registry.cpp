@@ -32,7 +32,7 @@ std::vector<AppPtr> AppRegistry::all() const {
     out.reserve(by_id_.size());
     for (const auto& entry : by_id_) out.push_back(entry.second);
     std::sort(out.begin(), out.end(), [](const AppPtr& a, const AppPtr& b) {
-        return a->app.id < b->app.id;
+        return a->app().id < b->app().id;
     });
     return out;
 }

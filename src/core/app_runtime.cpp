@@ -31,4 +31,13 @@ EffectiveLimits effective_limits(const config::App& app, const config::LimitDefa
     return e;
 }
 
+void AppRuntime::update(config::App config, const config::LimitDefaults& defaults) {
+    auto settings = std::make_unique<AppSettings>();
+    settings->limits = effective_limits(config, defaults);
+    settings->app = std::move(config);
+    std::lock_guard lock(update_mutex_);
+    current_.store(settings.get(), std::memory_order_release);
+    snapshots_.push_back(std::move(settings));
+}
+
 }  // namespace sockudo::core

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "config/app.hpp"
 #include "config/options.hpp"
@@ -32,19 +34,34 @@ struct EffectiveLimits {
 
 EffectiveLimits effective_limits(const config::App& app, const config::LimitDefaults& defaults);
 
-struct AppRuntime {
+// One app's configuration as of one lookup: immutable once published.
+struct AppSettings {
+    config::App app;
+    EffectiveLimits limits;
+};
+
+class AppRuntime {
+public:
     AppRuntime(config::App config, const config::LimitDefaults& defaults, unsigned workers = 1)
-        : app(std::move(config)),
-          limits(effective_limits(app, defaults)),
-          worker_count(std::max(1u, workers)),
-          traffic_(std::make_unique<TrafficCounters[]>(worker_count)) {}
+        : worker_count(std::max(1u, workers)),
+          traffic_(std::make_unique<TrafficCounters[]>(worker_count)) {
+        update(std::move(config), defaults);
+    }
+
+    // The current configuration. The reference stays valid for the runtime's lifetime, also
+    // across update(): readers on the hot path take no lock and no reference count.
+    const config::App& app() const { return current_.load(std::memory_order_acquire)->app; }
+    const EffectiveLimits& limits() const { return current_.load(std::memory_order_acquire)->limits; }
+
+    // Publishes a new configuration (an app manager saw the record change). Earlier snapshots
+    // are kept because readers may still hold references to them; changes are operator edits,
+    // so the list stays short.
+    void update(config::App config, const config::LimitDefaults& defaults);
 
     // The counter block written by `worker` (see traffic_counters.hpp).
     TrafficCounters& traffic(unsigned worker) { return traffic_[worker % worker_count]; }
     const TrafficCounters& traffic(unsigned worker) const { return traffic_[worker % worker_count]; }
 
-    const config::App app;
-    const EffectiveLimits limits;
     ChannelDirectory channels;
     UserDirectory users;
     CacheStore cache;
@@ -53,6 +70,9 @@ struct AppRuntime {
 
 private:
     std::unique_ptr<TrafficCounters[]> traffic_;
+    std::mutex update_mutex_;
+    std::vector<std::unique_ptr<const AppSettings>> snapshots_;
+    std::atomic<const AppSettings*> current_{nullptr};
 };
 
 using AppPtr = std::shared_ptr<AppRuntime>;

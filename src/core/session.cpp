@@ -75,7 +75,7 @@ void Session::on_open(transport::Connection& connection) {
         socket_id_, static_cast<uint64_t>(options.activity_timeout_s)));
     auto& wheel = connection.worker().wheel();
     wheel.arm(activity_timer_, static_cast<uint64_t>(options.activity_timeout_s) * 1000);
-    if (app_->app.enable_user_authentication) {
+    if (app_->app().enable_user_authentication) {
         wheel.arm(auth_timer_, static_cast<uint64_t>(options.user_authentication_timeout_s) * 1000);
     }
 }
@@ -91,7 +91,7 @@ bool Session::admit() {
         reject(cc::kAppNotFound, "App key " + request_->app_key + " does not exist.");
         return false;
     }
-    if (!app_->app.enabled) {
+    if (!app_->app().enabled) {
         count_error(ConnectionError::AppDisabled);
         reject(cc::kAppDisabled, "The app is not enabled.");
         return false;
@@ -108,18 +108,18 @@ bool Session::admit() {
         case VersionCheck::Ok:
             break;
     }
-    if (app_->app.ssl_only && !connection_->tls()) {
+    if (app_->app().ssl_only && !connection_->tls()) {
         count_error(ConnectionError::AppValidationFailed);
         reject(cc::kSslOnly, "Application only accepts SSL connections, reconnect using wss://");
         return false;
     }
-    if (!app_->app.allowed_origins.empty() &&
-        !config::origin_allowed(app_->app.allowed_origins, request_->origin)) {
+    if (!app_->app().allowed_origins.empty() &&
+        !config::origin_allowed(app_->app().allowed_origins, request_->origin)) {
         count_error(ConnectionError::OriginNotAllowed);
         reject(cc::kUnauthorized, "Origin not allowed");
         return false;
     }
-    int64_t app_cap = app_->limits.max_connections;
+    int64_t app_cap = app_->limits().max_connections;
     if (app_cap > 0 && app_->connections.load() >= app_cap) {
         count_error(ConnectionError::OverQuota);
         reject(cc::kOverQuota, "Application is over connection quota");

@@ -41,7 +41,7 @@ void Session::handle_subscribe(const boost::json::value& data) {
         return;
     }
     const std::string& channel = *request.channel;
-    const auto& limits = app_->limits;
+    const auto& limits = app_->limits();
     size_t max_length = limits.max_channel_name_length > 0
                             ? static_cast<size_t>(limits.max_channel_name_length)
                             : SIZE_MAX;
@@ -96,7 +96,7 @@ void Session::handle_subscribe(const boost::json::value& data) {
         const std::string* channel_data =
             presence && request.channel_data ? &*request.channel_data : nullptr;
         if (auth.empty() ||
-            !protocol::verify_channel_auth(app_->app.key, app_->app.secret, socket_id_, channel,
+            !protocol::verify_channel_auth(app_->app().key, app_->app().secret, socket_id_, channel,
                                            channel_data, auth)) {
             subscription_error(channel, kAuthError, "Invalid signature", 401);
             return;
@@ -153,14 +153,14 @@ void Session::handle_subscribe(const boost::json::value& data) {
     } else {
         send(sm::subscription_succeeded(channel));
     }
-    if (outcome.occupied) engine_.hooks().channel_occupied(app_->app, channel);
-    if (!presence) engine_.hooks().subscription_count(app_->app, channel, outcome.subscription_count);
+    if (outcome.occupied) engine_.hooks().channel_occupied(app_->app(), channel);
+    if (!presence) engine_.hooks().subscription_count(app_->app(), channel, outcome.subscription_count);
     if (outcome.member_added) {
         engine_.publish({app_, channel,
                          transport::make_text_frame(
                              sm::member_added(channel, member.user_id, member.user_info_json)),
                          socket_id_});
-        engine_.hooks().member_added(app_->app, channel, member.user_id);
+        engine_.hooks().member_added(app_->app(), channel, member.user_id);
     }
     if (kind.cache) {
         if (auto cached = app_->cache.get(channel)) {
@@ -168,7 +168,7 @@ void Session::handle_subscribe(const boost::json::value& data) {
         } else {
             send(sm::cache_miss(channel));
             if (app_->cache.should_report_miss(channel, kCacheMissReportWindow)) {
-                engine_.hooks().cache_miss(app_->app, channel);
+                engine_.hooks().cache_miss(app_->app(), channel);
             }
         }
     }
@@ -201,12 +201,12 @@ void Session::remove_subscription(const std::string& channel, bool announce) {
                                  sm::member_removed(sub.channel, sub.presence_user_id)),
                              {}});
         }
-        engine_.hooks().member_removed(app_->app, sub.channel, sub.presence_user_id);
+        engine_.hooks().member_removed(app_->app(), sub.channel, sub.presence_user_id);
     }
     if (outcome.changed && !sub.presence) {
-        engine_.hooks().subscription_count(app_->app, sub.channel, outcome.subscription_count);
+        engine_.hooks().subscription_count(app_->app(), sub.channel, outcome.subscription_count);
     }
-    if (outcome.vacated) engine_.hooks().channel_vacated(app_->app, sub.channel);
+    if (outcome.vacated) engine_.hooks().channel_vacated(app_->app(), sub.channel);
 }
 
 }  // namespace sockudo::core

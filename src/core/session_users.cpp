@@ -27,7 +27,7 @@ void Session::handle_signin(const boost::json::value& data) {
         send(sm::error(code, "Invalid sign-in request: auth and user_data are required"));
         return;
     }
-    if (!protocol::verify_user_auth(app_->app.key, app_->app.secret, socket_id_,
+    if (!protocol::verify_user_auth(app_->app().key, app_->app().secret, socket_id_,
                                     *request.user_data, *request.auth)) {
         send(sm::error(code, "Invalid signature"));
         return;
@@ -46,7 +46,7 @@ void Session::handle_signin(const boost::json::value& data) {
         parsed.watchlist.resize(kMaxWatchlist);
         truncated = true;
     }
-    const bool watch = app_->app.enable_watchlist_events;
+    const bool watch = app_->app().enable_watchlist_events;
     bool came_online = false;
     if (user_) {
         if (watch) app_->users.unwatch(user_->id, user_->watchlist);
@@ -91,7 +91,7 @@ void Session::announce_watchlist_change(const std::string& user_id, bool online)
 void Session::sign_out() {
     if (!user_) return;
     engine_.local(worker_).remove_user(app_.get(), user_->id, this);
-    const bool watch = app_->app.enable_watchlist_events;
+    const bool watch = app_->app().enable_watchlist_events;
     if (watch && !user_->watchlist.empty()) app_->users.unwatch(user_->id, user_->watchlist);
     if (app_->users.remove(user_->id, worker_) && watch) {
         announce_watchlist_change(user_->id, false);
@@ -108,8 +108,8 @@ void Session::handle_client_event(const std::string& event, const std::string* c
             send(sm::error(kClientEventRejected, reason));
         }
     };
-    const auto& limits = app_->limits;
-    if (!app_->app.enable_client_messages) {
+    const auto& limits = app_->limits();
+    if (!app_->app().enable_client_messages) {
         reject_event("The app does not have client messaging enabled.");
         return;
     }
@@ -165,7 +165,7 @@ void Session::handle_client_event(const std::string& event, const std::string* c
     engine_.publish({app_, *channel,
                      transport::make_text_frame(sm::channel_event(event, *channel, payload, sender)),
                      socket_id_});
-    engine_.hooks().client_event(app_->app, *channel, event, payload, socket_id_, sender);
+    engine_.hooks().client_event(app_->app(), *channel, event, payload, socket_id_, sender);
 }
 
 }  // namespace sockudo::core

@@ -106,7 +106,7 @@ std::string ServerMetrics::scrape() const {
             totals.active_channels[c] = app->channels.active_channels(static_cast<core::ChannelTypeLabel>(c));
         }
         if (series.size() < options_.max_app_series) {
-            series.push_back({app->app.id, std::move(totals)});
+            series.push_back({app->app().id, std::move(totals)});
         } else {
             other.totals.add(totals);
             has_other = true;
