@@ -50,6 +50,12 @@ const SCENARIOS = [
     metrics: [['requests_per_s', 'higher']] },
   { name: 'churn', args: ['--scenario', 'churn', '--clients', '1000', '--duration', '10'],
     metrics: [['ops_per_s', 'higher'], ['rss_growth_bytes', 'lower']] },
+  // Two nodes on one Redis: subscribers on node B, publishes to node A, so every delivery
+  // crosses the broker. Both nodes and redis-server share CPU 0, like the single node above.
+  { name: 'fanout-max-2-nodes-redis', cluster: 'redis', args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '0', '--duration', '10'],
+    metrics: [['deliveries_per_s', 'higher'], ['latency_p99_ms', 'lower']] },
+  { name: 'fanout-25k-2-nodes-redis', cluster: 'redis', args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
+    metrics: [['latency_p99_ms', 'lower'], ['latency_p50_ms', 'lower']] },
 ];
 
 function freePort() {
@@ -76,10 +82,10 @@ async function waitListening(port, ms = 15000) {
   throw new Error(`server on ${port} did not start`);
 }
 
-async function startServer(kind, port, bothCores) {
+async function startServer(kind, port, bothCores, extraEnv = {}) {
   const pin = bothCores ? [] : ['taskset', '-c', '0'];
   let cmd;
-  let env = { PATH: process.env.PATH };
+  let env = { PATH: process.env.PATH, ...extraEnv };
   if (kind === 'sockudo') {
     cmd = [...pin, SOCKUDO];
     env = { ...env, HOST: '127.0.0.1', PORT: String(port), METRICS_ENABLED: 'false', SOCKUDO_WORKERS: bothCores ? '2' : '1',
@@ -117,9 +123,46 @@ async function startServer(kind, port, bothCores) {
   };
 }
 
-function runLoadgen(scenario, kind, port, pid) {
+// A broker and two nodes of `kind` on it. Returns the same shape as startServer with the
+// subscriber port (node B), the publish port (node A) and every serving pid.
+async function startCluster(kind, bothCores) {
+  const brokerPort = await freePort();
+  const broker = spawn('taskset', ['-c', '0', 'redis-server', '--port', String(brokerPort), '--bind', '127.0.0.1',
+    '--save', '', '--appendonly', 'no'], { detached: true, stdio: 'ignore' });
+  const stopBroker = () => new Promise((resolve) => {
+    broker.on('exit', resolve);
+    try { process.kill(-broker.pid, 'SIGKILL'); } catch { resolve(); }
+  });
+  try {
+    await waitListening(brokerPort);
+    const env = kind === 'sockudo'
+      ? { ADAPTER_DRIVER: 'redis', REDIS_URL: `redis://127.0.0.1:${brokerPort}` }
+      : { SOKETI_ADAPTER_DRIVER: 'redis', SOKETI_DB_REDIS_HOST: '127.0.0.1', SOKETI_DB_REDIS_PORT: String(brokerPort) };
+    const [publishPort, subscribePort] = [await freePort(), await freePort()];
+    const a = await startServer(kind, publishPort, bothCores, env);
+    let b;
+    try {
+      b = await startServer(kind, subscribePort, bothCores, env);
+    } catch (e) {
+      await a.stop();
+      throw e;
+    }
+    return {
+      port: subscribePort,
+      publishPort,
+      pids: [a.pid, b.pid, broker.pid],
+      stop: async () => { await a.stop(); await b.stop(); await stopBroker(); },
+    };
+  } catch (e) {
+    await stopBroker();
+    throw e;
+  }
+}
+
+function runLoadgen(scenario, kind, port, pids, publishPort) {
   const pin = scenario.bothCores ? [] : ['taskset', '-c', '1'];
-  const cmd = [...pin, LOADGEN, ...scenario.args, '--port', String(port), '--label', kind, '--server-pid', String(pid)];
+  const cmd = [...pin, LOADGEN, ...scenario.args, '--port', String(port), '--label', kind, '--server-pid', pids.join(',')];
+  if (publishPort) cmd.push('--publish-port', String(publishPort));
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 300000 });
   const line = (r.stdout || '').trim().split('\n').filter(Boolean).pop();
   if (!line) throw new Error(`loadgen produced nothing: ${r.stderr}`);
@@ -141,10 +184,22 @@ async function main() {
     if (ONLY && !ONLY.includes(scenario.name)) continue;
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const kind of servers) {
-        const port = await freePort();
-        const server = await startServer(kind, port, scenario.bothCores);
+        if (scenario.cluster && kind === 'floor') continue;  // the floor has no cluster
+        let server;
         try {
-          const r = runLoadgen(scenario, kind, port, server.pid);
+          if (scenario.cluster) {
+            server = await startCluster(kind, scenario.bothCores);
+          } else {
+            const port = await freePort();
+            const single = await startServer(kind, port, scenario.bothCores);
+            server = { port, pids: [single.pid], stop: single.stop };
+          }
+        } catch (e) {
+          console.error(`${scenario.name} ${kind} round ${round}: ${e.message}`);
+          continue;
+        }
+        try {
+          const r = runLoadgen(scenario, kind, server.port, server.pids, server.publishPort);
           r.round = round;
           r.name = scenario.name;
           results.push(r);

@@ -53,6 +53,7 @@ struct Options {
     std::string label = "server";
     std::string host = "127.0.0.1";
     int port = 6001;
+    int publish_port = 0;         // where publishers connect (another node); 0 = `port`
     std::string app_id = "app-id";
     std::string key = "app-key";
     std::string secret = "app-secret";
@@ -66,7 +67,7 @@ struct Options {
     int batch = 1;                // events per publish (batch_events when > 1)
     int window = 4;               // closed loop: publishes allowed in flight, undelivered
     int payload = 20;             // extra bytes of padding in each event's data
-    int server_pid = 0;           // to read the server's CPU time and RSS
+    std::vector<int> server_pids; // to read the servers' CPU time and RSS (summed)
     int connect_parallel = 256;   // handshakes in flight while connecting
     int churn_ops = 0;            // churn: total operations (0 = run for `duration`)
 };
@@ -101,16 +102,23 @@ Options parse_options(int argc, char** argv) {
         else if (arg == "--batch") o.batch = std::stoi(value());
         else if (arg == "--window") o.window = std::stoi(value());
         else if (arg == "--payload") o.payload = std::stoi(value());
-        else if (arg == "--server-pid") o.server_pid = std::stoi(value());
+        else if (arg == "--publish-port") o.publish_port = std::stoi(value());
+        else if (arg == "--server-pid") {
+            // A comma list: every process that serves (nodes of a cluster, their broker).
+            std::stringstream list(value());
+            for (std::string pid; std::getline(list, pid, ',');) {
+                if (!pid.empty()) o.server_pids.push_back(std::stoi(pid));
+            }
+        }
         else if (arg == "--connect-parallel") o.connect_parallel = std::stoi(value());
         else if (arg == "--ops") o.churn_ops = std::stoi(value());
         else if (arg == "--help") {
             std::printf(
                 "usage: sockudo_loadgen --scenario fanout|many-channels|idle|http-publish|churn\n"
-                "  [--label NAME] [--host H] [--port P] [--app-id ID] [--key K] [--secret S]\n"
+                "  [--label NAME] [--host H] [--port P] [--publish-port P] [--app-id ID] [--key K] [--secret S]\n"
                 "  [--clients N] [--channels N] [--rate PUBLISHES_PER_S (0 = max)] [--duration S]\n"
                 "  [--warmup S] [--publishers N] [--per-request] [--batch N] [--window N]\n"
-                "  [--payload BYTES] [--server-pid PID] [--ops N]\n");
+                "  [--payload BYTES] [--server-pid PID[,PID...]] [--ops N]\n");
             std::exit(0);
         } else {
             die("unknown option " + arg);
@@ -159,6 +167,16 @@ ProcFigures process_figures(int pid) {
         }
     }
     return f;
+}
+
+ProcFigures process_figures(const std::vector<int>& pids) {
+    ProcFigures sum;
+    for (int pid : pids) {
+        const ProcFigures f = process_figures(pid);
+        sum.cpu_seconds += f.cpu_seconds;
+        sum.rss_bytes += f.rss_bytes;
+    }
+    return sum;
 }
 
 std::string loadavg() {
@@ -320,13 +338,15 @@ public:
         server_.sin_family = AF_INET;
         server_.sin_port = htons(static_cast<uint16_t>(o_.port));
         if (inet_pton(AF_INET, o_.host.c_str(), &server_.sin_addr) != 1) die("--host must be an IPv4 address");
+        publish_server_ = server_;
+        if (o_.publish_port > 0) publish_server_.sin_port = htons(static_cast<uint16_t>(o_.publish_port));
         padding_.assign(static_cast<size_t>(std::max(0, o_.payload)), 'x');
     }
 
     Conn* open(Kind kind) {
         auto c = std::make_unique<Conn>();
         c->kind = kind;
-        c->fd = connect_socket(ports_, server_);
+        c->fd = connect_socket(ports_, kind == Kind::Publisher ? publish_server_ : server_);
         c->state = WsState::Connecting;
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
@@ -558,6 +578,7 @@ public:
     Options o_;
     int ep_;
     sockaddr_in server_{};
+    sockaddr_in publish_server_{};
     SourcePorts ports_;
     std::vector<std::unique_ptr<Conn>> conns_;
     std::string padding_;
@@ -698,7 +719,7 @@ int run_publish_scenario(const Options& o, bool many_channels) {
             started = true;
             loop.measuring_ = true;
             loop.measure_start_ns_ = now;
-            server_before = process_figures(o.server_pid);
+            server_before = process_figures(o.server_pids);
             self_before = self_cpu_seconds();
             received_before = loop.stats_.received;
             expected_before = loop.stats_.expected;
@@ -726,7 +747,7 @@ int run_publish_scenario(const Options& o, bool many_channels) {
         }
     };
     loop.run(end, {}, tick);
-    const ProcFigures server_after = process_figures(o.server_pid);
+    const ProcFigures server_after = process_figures(o.server_pids);
     const double self_cpu = self_cpu_seconds() - self_before;
     // Let deliveries of the last publishes arrive (bounded), for exact accounting.
     const uint64_t expected_at_end = loop.stats_.expected;
@@ -804,7 +825,7 @@ int run_http_publish(const Options& o) {
         if (!started && now_ns() >= warmup_end) {
             started = true;
             ok_before = ok;
-            server_before = process_figures(o.server_pid);
+            server_before = process_figures(o.server_pids);
             self_before = self_cpu_seconds();
         }
         while (!ready.empty()) {
@@ -815,7 +836,7 @@ int run_http_publish(const Options& o) {
             loop.send(p, signed_post(o, "/apps/" + o.app_id + "/events", loop.event_body("bench-0", seq++)));
         }
     });
-    const ProcFigures server_after = process_figures(o.server_pid);
+    const ProcFigures server_after = process_figures(o.server_pids);
     Json j;
     j.field("scenario", std::string("http-publish"));
     j.field("server", o.label);
@@ -834,13 +855,13 @@ int run_http_publish(const Options& o) {
 
 int run_idle(const Options& o) {
     Loop loop(o);
-    const ProcFigures before = process_figures(o.server_pid);
+    const ProcFigures before = process_figures(o.server_pids);
     std::vector<Conn*> subs;
     const double connect_s = connect_subscribers(loop, o.clients, [&](int i) { return "idle-" + std::to_string(i % std::max(1, o.channels)); },
                                                  o.connect_parallel, subs);
     // Let the server settle, then read its memory.
     loop.run(now_ns() + 1'000'000'000ULL);
-    const ProcFigures after = process_figures(o.server_pid);
+    const ProcFigures after = process_figures(o.server_pids);
     Json j;
     j.field("scenario", std::string("idle-capacity"));
     j.field("server", o.label);
@@ -864,7 +885,7 @@ int run_churn(const Options& o) {
     Loop loop(o);
     std::vector<Conn*> subs;
     connect_subscribers(loop, o.clients, [](int i) { return "churn-" + std::to_string(i % 100); }, o.connect_parallel, subs);
-    const ProcFigures before = process_figures(o.server_pid);
+    const ProcFigures before = process_figures(o.server_pids);
     uint64_t ops = 0;
     std::map<Conn*, int> cycles;
     std::mt19937 rng(7);
@@ -894,7 +915,7 @@ int run_churn(const Options& o) {
     loop.run(start + static_cast<uint64_t>(o.duration * 1e9), [&] { return o.churn_ops > 0 && ops >= static_cast<uint64_t>(o.churn_ops); });
     const double elapsed = static_cast<double>(now_ns() - start) / 1e9;
     loop.run(now_ns() + 1'000'000'000ULL);
-    const ProcFigures after = process_figures(o.server_pid);
+    const ProcFigures after = process_figures(o.server_pids);
     Json j;
     j.field("scenario", std::string("churn"));
     j.field("server", o.label);
