@@ -1,13 +1,18 @@
 #include "transport/connection.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <cerrno>
+#include <cstring>
 #include <spdlog/spdlog.h>
 
 #include "protocol/utf8.hpp"
@@ -53,34 +58,49 @@ bool header_has_token(std::string_view value, std::string_view token) {
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
 
-Connection::Connection(Worker& worker, boost::asio::ip::tcp::socket socket,
-                       ConnectionHandler& handler, const ConnectionLimits& limits,
-                       const TlsContext* tls)
-    : worker_(worker), socket_(std::move(socket)), handler_(handler), limits_(limits) {
-    boost::system::error_code ec;
-    auto endpoint = socket_.remote_endpoint(ec);
-    if (!ec) remote_address_ = endpoint.address().to_string();
+Connection::Connection(Worker& worker, int fd, ConnectionHandler& handler,
+                       const ConnectionLimits& limits, const TlsContext* tls)
+    : worker_(worker), fd_(fd), handler_(handler), limits_(limits) {
     if (tls != nullptr) {
-        tls_ = TlsChannel::accept(*tls, socket_.native_handle());
+        tls_ = TlsChannel::accept(*tls, fd_);
         if (!tls_) {
-            // Never fall back to plaintext on a TLS port: the closed socket ends the
-            // connection at its first wait.
-            spdlog::warn("TLS: cannot create a session for {}; closing", remote_address_);
-            socket_.close(ec);
+            // Never fall back to plaintext on a TLS port: start() sees the closed socket.
+            spdlog::warn("TLS: cannot create a session for {}; closing", remote_address());
+            ::close(fd_);
+            fd_ = -1;
         }
     }
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::string Connection::remote_address() const {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof(peer);
+    if (fd_ < 0 || ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &length) != 0) return {};
+    char text[INET6_ADDRSTRLEN] = {};
+    if (peer.ss_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, text, sizeof(text));
+    } else if (peer.ss_family == AF_INET6) {
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, text, sizeof(text));
+    }
+    return text;
+}
 
 Connection::ReadStatus Connection::read_input(uint8_t* buffer, size_t capacity, size_t& n) {
     if (tls_) return read_tls(buffer, capacity, n);
-    boost::system::error_code ec;
-    n = socket_.read_some(boost::asio::buffer(buffer, capacity), ec);
-    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
-        return ReadStatus::WouldBlock;
+    for (;;) {
+        const ssize_t r = ::recv(fd_, buffer, capacity, 0);
+        if (r > 0) {
+            n = static_cast<size_t>(r);
+            return ReadStatus::Data;
+        }
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return ReadStatus::WouldBlock;
+        return ReadStatus::Closed;  // EOF or a socket error
     }
-    return ec || n == 0 ? ReadStatus::Closed : ReadStatus::Data;
 }
 
 Connection::ReadStatus Connection::read_tls(uint8_t* buffer, size_t capacity, size_t& n) {
@@ -91,24 +111,46 @@ Connection::ReadStatus Connection::read_tls(uint8_t* buffer, size_t capacity, si
         case TlsChannel::Status::Closed: break;
     }
     if (tls_->handshake_done()) {
-        spdlog::debug("TLS connection from {} ended: {}", remote_address_, tls_->error());
+        spdlog::debug("TLS connection from {} ended: {}", remote_address(), tls_->error());
     } else if (tls_->nothing_received()) {
         // Load-balancer TCP probes connect and leave; one line each would drown the log.
-        spdlog::debug("TLS handshake failed from {}: {}", remote_address_, tls_->error());
+        spdlog::debug("TLS handshake failed from {}: {}", remote_address(), tls_->error());
     } else {
-        spdlog::info("TLS handshake failed from {}: {}", remote_address_, tls_->error());
+        spdlog::info("TLS handshake failed from {}: {}", remote_address(), tls_->error());
     }
     return ReadStatus::Closed;
 }
 
 void Connection::start() {
-    boost::system::error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+    if (fd_ < 0) return;  // TLS could not be set up: dropped with the caller's reference
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    // Registering reports the socket's current readiness at once, so input that arrived
+    // before this point is not missed.
+    if (!worker_.poller().add(fd_, this)) {
+        spdlog::warn("cannot watch an accepted socket: {}", std::strerror(errno));
+        return;
+    }
+    self_ = shared_from_this();
     worker_.add_connection(this);
     last_activity_ms_ = worker_.now_ms();
     worker_.wheel().arm(idle_timer_, limits_.http_idle_timeout_ms);
     wait_readable();
+}
+
+void Connection::on_poll(uint32_t events) {
+    if (state_ == State::Closed) return;  // fetched in the same batch as its teardown
+    if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) writable_ = true;
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) readable_ = true;
+    if (writing_ && writable_) {
+        writing_ = false;
+        on_writable();
+        if (state_ == State::Closed) return;
+    }
+    if (reading_ && readable_) {
+        reading_ = false;
+        on_readable();
+    }
 }
 
 void Connection::on_timer(int /*kind*/) {
@@ -125,14 +167,31 @@ void Connection::teardown() {
     if (state_ == State::WebSocket) begin_close();
     state_ = State::Closed;
     idle_timer_.disarm();
-    boost::system::error_code ec;
-    socket_.close(ec);  // cancels pending waits; their handlers release the last references
+    if (fd_ >= 0) {
+        worker_.poller().remove(fd_);
+        ::close(fd_);
+        fd_ = -1;
+    }
     queue_.clear();
     queue_head_ = head_offset_ = queued_bytes_ = 0;
     parser_.reset();
     std::string().swap(inbuf_);
     std::string().swap(fragments_);
     worker_.remove_connection(this);
+    // Callers up the stack may still use this connection: the last reference goes later.
+    if (self_) worker_.post([self = std::move(self_)] {});
+}
+
+void Connection::abandon() {
+    idle_timer_.disarm();
+    if (fd_ >= 0) {
+        worker_.poller().remove(fd_);
+        ::close(fd_);
+        fd_ = -1;
+    }
+    worker_.remove_connection(this);
+    state_ = State::Closed;
+    std::shared_ptr<Connection> last = std::move(self_);  // may destroy this connection on return
 }
 
 void Connection::begin_close() {
@@ -145,25 +204,18 @@ void Connection::begin_close() {
 // Reading
 
 void Connection::wait_readable() {
-    if (reading_ || state_ == State::Closed) return;
-    reading_ = true;
-    if (tls_ && tls_->has_buffered_input()) {
-        // Decrypted bytes already inside OpenSSL: the socket will not signal them.
-        boost::asio::post(worker_.io(), [self = shared_from_this()] {
-            self->reading_ = false;
+    if (reading_ || read_posted_ || state_ == State::Closed) return;
+    if (readable_ || (tls_ && tls_->has_buffered_input())) {
+        // Input is already waiting (not drained at the last read, or decrypted bytes inside
+        // OpenSSL): the socket will not signal it again, so read after the queued work.
+        read_posted_ = true;
+        worker_.post([self = shared_from_this()] {
+            self->read_posted_ = false;
             if (self->state_ != State::Closed) self->on_readable();
         });
         return;
     }
-    socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](const boost::system::error_code& ec) {
-                           self->reading_ = false;
-                           if (ec) {
-                               self->teardown();
-                               return;
-                           }
-                           self->on_readable();
-                       });
+    reading_ = true;  // on_poll reads when the next input arrives
 }
 
 void Connection::on_readable() {
@@ -177,9 +229,13 @@ void Connection::on_readable() {
         if (state_ == State::Http && request_pending_) return;  // resumes after the response
         size_t n = 0;
         const ReadStatus status = read_input(worker_.scratch(), worker_.scratch_size(), n);
-        if (status == ReadStatus::WouldBlock) break;
+        if (status == ReadStatus::WouldBlock) {
+            readable_ = false;
+            break;
+        }
         if (status == ReadStatus::WantWrite) {
             tls_read_wants_write_ = true;
+            writable_ = false;
             wait_writable();
             return;
         }
@@ -191,7 +247,11 @@ void Connection::on_readable() {
         ++read_count_;
         process_input(worker_.scratch(), n);
         // A TLS read returns one record at a time, so only WANT_READ says "drained".
-        if (!tls_ && n < worker_.scratch_size()) break;  // drained the socket for now
+        if (!tls_ && n < worker_.scratch_size()) {
+            // Drained for now; input arriving after this read raises a new edge.
+            readable_ = false;
+            break;
+        }
     }
     if (state_ != State::Closed && !(state_ == State::Http && request_pending_)) wait_readable();
 }
@@ -515,9 +575,10 @@ void Connection::flush() {
         msghdr msg{};
         msg.msg_iov = iov;
         msg.msg_iovlen = count;
-        ssize_t written = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL);
+        ssize_t written = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
         if (written < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                writable_ = false;
                 wait_writable();
                 return;
             }
@@ -545,7 +606,8 @@ void Connection::flush() {
         }
         if (queue_head_ < queue_.size() && count == kMaxIov) continue;
         if (queue_head_ < queue_.size()) {
-            wait_writable();  // short write: the socket buffer is full
+            writable_ = false;  // short write: the socket buffer is full
+            wait_writable();
             return;
         }
     }
@@ -553,8 +615,7 @@ void Connection::flush() {
     queue_head_ = head_offset_ = 0;
     if (queue_.capacity() > 16) std::vector<FramePtr>().swap(queue_);
     if (close_after_flush_) {
-        boost::system::error_code ec;
-        socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        ::shutdown(fd_, SHUT_WR);
         // Keep reading until the peer closes (or the linger timer fires) so that unread
         // input does not turn our FIN into a reset that could discard the close frame.
         wait_readable();
@@ -592,14 +653,16 @@ void Connection::flush_tls() {
                 queued_bytes_ -= std::min(queued_bytes_, written);
                 continue;
             case TlsChannel::Status::WantWrite:
+                writable_ = false;
                 wait_writable();
                 return;
             case TlsChannel::Status::WantRead:
                 tls_write_wants_read_ = true;
+                readable_ = false;
                 wait_readable();
                 return;
             case TlsChannel::Status::Closed:
-                spdlog::debug("TLS write to {} failed: {}", remote_address_, tls_->error());
+                spdlog::debug("TLS write to {} failed: {}", remote_address(), tls_->error());
                 teardown();
                 return;
         }
@@ -608,29 +671,31 @@ void Connection::flush_tls() {
     if (queue_.capacity() > 16) std::vector<FramePtr>().swap(queue_);
     if (close_after_flush_) {
         tls_->shutdown();
-        boost::system::error_code ec;
-        socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        ::shutdown(fd_, SHUT_WR);
         wait_readable();
     }
 }
 
 void Connection::wait_writable() {
-    if (writing_) return;
+    if (writing_ || state_ == State::Closed) return;
     writing_ = true;
-    socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
-                       [self = shared_from_this()](const boost::system::error_code& ec) {
-                           self->writing_ = false;
-                           if (ec) {
-                               self->teardown();
-                               return;
-                           }
-                           if (self->tls_read_wants_write_) {
-                               self->tls_read_wants_write_ = false;
-                               self->on_readable();
-                               if (self->state_ == State::Closed) return;
-                           }
-                           self->flush();
-                       });
+    if (writable_) {
+        // Room appeared between the write that filled the socket and this wait.
+        worker_.post([self = shared_from_this()] {
+            if (!self->writing_ || self->state_ == State::Closed) return;
+            self->writing_ = false;
+            self->on_writable();
+        });
+    }
+}
+
+void Connection::on_writable() {
+    if (tls_read_wants_write_) {
+        tls_read_wants_write_ = false;
+        on_readable();
+        if (state_ == State::Closed) return;
+    }
+    flush();
 }
 
 }  // namespace sockudo::transport

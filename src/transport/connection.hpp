@@ -4,7 +4,6 @@
 // worker's thread. Reads go through the worker's shared scratch buffer, so an idle connection
 // holds no read buffer; writes are queued shared frames flushed with gathered writes.
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <cstdint>
 #include <memory>
@@ -14,6 +13,7 @@
 
 #include "transport/frame.hpp"
 #include "transport/http_types.hpp"
+#include "transport/poller.hpp"
 #include "transport/timer_wheel.hpp"
 
 namespace sockudo::transport {
@@ -71,10 +71,15 @@ struct ConnectionLimits {
     uint64_t close_linger_ms = 2'000;                  // wait for the peer's close after ours
 };
 
-class Connection final : public std::enable_shared_from_this<Connection>, private TimerTarget {
+// A connection owns itself from start() until it is torn down (the worker's epoll set holds a
+// plain pointer to it); the last reference is dropped at a safe point, never inside a call
+// chain that may still use it.
+class Connection final : public std::enable_shared_from_this<Connection>,
+                         private TimerTarget,
+                         private PollTarget {
 public:
-    // `tls` is null for plain TCP.
-    Connection(Worker& worker, boost::asio::ip::tcp::socket socket, ConnectionHandler& handler,
+    // Takes ownership of the accepted, non-blocking socket `fd`. `tls` is null for plain TCP.
+    Connection(Worker& worker, int fd, ConnectionHandler& handler,
                const ConnectionLimits& limits, const TlsContext* tls);
     ~Connection();
 
@@ -94,11 +99,14 @@ public:
     size_t queued_bytes() const { return queued_bytes_; }
 
     Worker& worker() { return worker_; }
-    const std::string& remote_address() const { return remote_address_; }
+    // The peer's IP address as text (asked of the socket: not kept per connection).
+    std::string remote_address() const;
     bool tls() const { return tls_ != nullptr; }
 
     // Writes what is queued (called by the worker once per loop turn).
     void flush();
+    // Drops the connection without telling anyone: for a worker that is being destroyed.
+    void abandon();
 
 private:
     friend class HttpResponder;
@@ -109,6 +117,7 @@ private:
     enum class ReadStatus : uint8_t { Data, WouldBlock, WantWrite, Closed };
 
     void on_timer(int kind) override;
+    void on_poll(uint32_t events) override;
     ReadStatus read_input(uint8_t* buffer, size_t capacity, size_t& n);
     ReadStatus read_tls(uint8_t* buffer, size_t capacity, size_t& n);
     void flush_tls();
@@ -128,9 +137,12 @@ private:
     void shutdown_after_flush();
     void teardown();
     void fail_websocket(uint16_t code, std::string_view reason);
+    // Runs what waited for the socket to become writable.
+    void on_writable();
 
     Worker& worker_;
-    boost::asio::ip::tcp::socket socket_;
+    int fd_;
+    std::shared_ptr<Connection> self_;  // set while registered with the worker
     ConnectionHandler& handler_;
     const ConnectionLimits& limits_;
     std::unique_ptr<SessionBase> session_;
@@ -141,13 +153,15 @@ private:
     size_t queue_head_ = 0;     // first unsent frame in queue_
     size_t head_offset_ = 0;    // bytes of queue_[queue_head_] already written
     size_t queued_bytes_ = 0;
-    std::string remote_address_;
     TimerNode idle_timer_{this, kIdleTimer};
     uint64_t last_activity_ms_ = 0;
     uint64_t read_count_ = 0;
     size_t registry_slot_ = SIZE_MAX;  // index in the worker's connection list
     State state_ = State::Http;
-    bool reading_ = false;
+    bool reading_ = false;        // waiting for input readiness
+    bool read_posted_ = false;    // a read is queued on the worker
+    bool readable_ = false;       // input may be pending (edge seen, not yet drained)
+    bool writable_ = true;        // the last write did not fill the socket buffer
     bool processing_ = false;     // inside process_input (responses must not re-enter it)
     bool writing_ = false;        // waiting for the socket to become writable
     bool flush_scheduled_ = false;

@@ -2,6 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <spdlog/spdlog.h>
 
@@ -61,24 +64,49 @@ void Listener::stop() {
 
 void Listener::accept() {
     if (stopped_) return;
-    acceptor_.async_accept(worker_.io(), [this](const boost::system::error_code& ec,
-                                                tcp::socket socket) {
-        if (stopped_) return;
-        if (ec) {
-            if (ec == asio::error::operation_aborted) return;
+    acceptor_.async_wait(tcp::acceptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (stopped_ || ec == asio::error::operation_aborted) return;
+        accept_ready(ec ? Backlog::Failed : accept_batch());
+    });
+}
+
+void Listener::accept_ready(Backlog backlog) {
+    switch (backlog) {
+        case Backlog::Drained:
+            accept();
+            return;
+        case Backlog::More:
+            // The listening socket will not signal what is still waiting: come back after the
+            // work already queued.
+            asio::post(acceptor_.get_executor(), [this] {
+                if (!stopped_) accept_ready(accept_batch());
+            });
+            return;
+        case Backlog::Failed:
             // Out of descriptors or memory: back off briefly instead of spinning.
-            spdlog::warn("accept failed: {}", ec.message());
             retry_timer_.expires_after(std::chrono::milliseconds(100));
             retry_timer_.async_wait([this](const boost::system::error_code& wait_ec) {
                 if (!wait_ec) accept();
             });
             return;
+    }
+}
+
+Listener::Backlog Listener::accept_batch() {
+    // A bounded batch per turn, so one busy listener does not starve the connections.
+    constexpr int kAcceptsPerTurn = 64;
+    for (int i = 0; i < kAcceptsPerTurn; ++i) {
+        const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return Backlog::Drained;
+            spdlog::warn("accept failed: {}", std::strerror(errno));
+            return Backlog::Failed;
         }
-        auto connection = std::make_shared<Connection>(worker_, std::move(socket), handler_,
-                                                       limits_, tls_);
-        connection->start();
-        accept();
-    });
+        std::make_shared<Connection>(worker_, fd, handler_, limits_, tls_)->start();
+    }
+    return Backlog::More;
 }
 
 }  // namespace sockudo::transport

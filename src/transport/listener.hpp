@@ -26,7 +26,11 @@ public:
     uint16_t port() const { return port_; }
 
 private:
-    void accept();
+    enum class Backlog { Drained, More, Failed };
+
+    void accept();  // waits for the listening socket to become readable
+    void accept_ready(Backlog backlog);
+    Backlog accept_batch();  // accepts what is waiting, a bounded number at a time
 
     Worker& worker_;
     boost::asio::ip::tcp::acceptor acceptor_;

@@ -16,6 +16,10 @@ Worker::Worker(unsigned index)
 Worker::~Worker() {
     stop();
     join();
+    // Connections still registered when the loop stopped own themselves: let them go while
+    // the wheel and the poller they point into still exist.
+    std::vector<Connection*> open = connections_;
+    for (Connection* connection : open) connection->abandon();
 }
 
 uint64_t Worker::now_ms() const {
@@ -25,6 +29,7 @@ uint64_t Worker::now_ms() const {
 }
 
 void Worker::start() {
+    poller_.start();
     tick();
     thread_ = std::thread([this] {
         thread_id_ = std::this_thread::get_id();

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "transport/poller.hpp"
 #include "transport/timer_wheel.hpp"
 
 namespace sockudo::transport {
@@ -27,6 +28,7 @@ public:
     unsigned index() const { return index_; }
     boost::asio::io_context& io() { return io_; }
     TimerWheel& wheel() { return wheel_; }
+    Poller& poller() { return poller_; }
 
     // Runs `fn` on this worker's thread, after what is already queued there.
     template <typename Fn>
@@ -61,6 +63,7 @@ private:
 
     unsigned index_;
     boost::asio::io_context io_{1};
+    Poller poller_{io_};
     boost::asio::steady_timer tick_timer_{io_};
     TimerWheel wheel_;
     std::thread thread_;
