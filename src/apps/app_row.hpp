@@ -39,10 +39,12 @@ inline constexpr std::array<std::string_view, 21> kColumns = {
     "webhooks",
     "allowed_origins"};
 
-// Columns that older Sockudo schemas lack and migrations add (JSON unless noted).
+// JSON columns that older Sockudo schemas lack and migrations add (§2.3).
 inline constexpr std::array<std::string_view, 6> kAddedJsonColumns = {
     "allowed_origins", "webhooks", "channel_delta_compression", "idempotency",
     "connection_recovery", "policy"};
+// Hand-made tables may lack the timestamps that writes set; migrations add them too.
+inline constexpr std::array<std::string_view, 2> kTimestampColumns = {"created_at", "updated_at"};
 
 // A non-NULL `policy` is the complete policy; otherwise the policy is assembled from the
 // columns. Throws StoreError for a row this server cannot read (named by its id).

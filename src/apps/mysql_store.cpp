@@ -145,6 +145,11 @@ void MysqlStore::migrate() {
         query("ALTER TABLE " + table_ + " ADD COLUMN " + std::string(column) + " JSON NULL");
         spdlog::info("app store: added column {} to {}", column, options_.table_name);
     }
+    for (auto column : kTimestampColumns) {
+        if (std::find(present.begin(), present.end(), column) != present.end()) continue;
+        query("ALTER TABLE " + table_ + " ADD COLUMN " + std::string(column) +
+              " TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP");
+    }
 }
 
 std::vector<config::App> MysqlStore::select(const std::string& where) {

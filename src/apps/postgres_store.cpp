@@ -119,6 +119,10 @@ void PostgresStore::migrate() {
     for (auto column : kAddedJsonColumns) {
         PQclear(run("ALTER TABLE " + table_ + " ADD COLUMN IF NOT EXISTS " + std::string(column) + " JSONB", {}));
     }
+    for (auto column : kTimestampColumns) {
+        PQclear(run("ALTER TABLE " + table_ + " ADD COLUMN IF NOT EXISTS " + std::string(column) +
+                        " TIMESTAMP DEFAULT CURRENT_TIMESTAMP", {}));
+    }
     PQclear(run("CREATE INDEX IF NOT EXISTS idx_" + options_.table_name + "_enabled ON " + table_ + " (enabled)", {}));
 }
 

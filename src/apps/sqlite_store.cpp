@@ -98,6 +98,11 @@ void SqliteStore::migrate() {
         exec(std::string("ALTER TABLE ") + kTable + " ADD COLUMN " + std::string(column) + " TEXT");
         spdlog::info("app store: added column {} to {}", column, kTable);
     }
+    for (auto column : kTimestampColumns) {
+        if (std::find(present.begin(), present.end(), column) != present.end()) continue;
+        // SQLite refuses a CURRENT_TIMESTAMP default on ALTER TABLE; writes set updated_at.
+        exec(std::string("ALTER TABLE ") + kTable + " ADD COLUMN " + std::string(column) + " TIMESTAMP");
+    }
     exec("CREATE INDEX IF NOT EXISTS idx_applications_enabled ON applications(enabled)");
 }
 
