@@ -167,7 +167,7 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
         return std::move(*limited);
     }
     auto id = api_app_id(path);
-    if (!id) return json_error(404, "Unknown route");
+    if (!id) return api_.handle(request, path, raw_path, query, nullptr);  // 400 or 404 as routed
     // The lookup may answer on a later loop turn, after this request object is gone: the
     // request and the routed strings move into the answer.
     auto req = std::make_shared<transport::HttpRequest>(std::move(request));
