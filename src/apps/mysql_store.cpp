@@ -78,7 +78,7 @@ MYSQL* MysqlStore::connection() {
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const char* password = options_.password ? options_.password->c_str() : "";
     if (!mysql_real_connect(m, options_.host.c_str(), options_.username.c_str(), password,
-                            options_.database.c_str(), options_.port, nullptr, 0)) {
+                            options_.database.c_str(), options_.port, nullptr, CLIENT_FOUND_ROWS)) {
         std::string message = mysql_error(m);
         mysql_close(m);
         throw StoreError("mysql " + options_.host + ":" + std::to_string(options_.port) + ": " + message);
@@ -175,16 +175,18 @@ std::optional<config::App> MysqlStore::find_by_id(const std::string& id) {
 std::vector<config::App> MysqlStore::all() { return select(""); }
 
 void MysqlStore::upsert(const config::App& app) {
+    // UPDATE by id, then INSERT: ON DUPLICATE KEY UPDATE would also fire on the unique `key`
+    // and silently rewrite another app's row when an inline app reuses its key.
     const Row row = row_from_app(app);
     std::string values, updates;
     for (size_t i = 0; i < kColumns.size(); ++i) {
         values += (i ? ", " : "") + quote(row[i]);
         if (i == 0) continue;
-        const std::string c = "`" + std::string(kColumns[i]) + "`";
-        updates += (updates.empty() ? "" : ", ") + c + " = VALUES(" + c + ")";
+        updates += (updates.empty() ? "" : ", ") + ("`" + std::string(kColumns[i]) + "` = ") + quote(row[i]);
     }
-    query("INSERT INTO " + table_ + " (" + column_list('`') + ") VALUES (" + values +
-          ") ON DUPLICATE KEY UPDATE " + updates);
+    query("UPDATE " + table_ + " SET " + updates + " WHERE id = " + quote(row[0]));
+    if (mysql_affected_rows(conn_) > 0) return;  // matched rows (CLIENT_FOUND_ROWS)
+    query("INSERT INTO " + table_ + " (" + column_list('`') + ") VALUES (" + values + ")");
 }
 
 void MysqlStore::check_health() { query("SELECT 1"); }
