@@ -194,7 +194,8 @@ void check_available(const Checker& c, const Options& o) {
 }
 
 void check_apps(Checker& c, const Options& o) {
-    if (o.apps.empty()) {
+    // With a database driver the apps live in the database.
+    if (o.apps.empty() && o.app_manager_driver == AppManagerDriver::Memory) {
         c.warn(
             "no apps are configured: every WebSocket connection will be refused (4001) and /up "
             "answers 503");

@@ -44,6 +44,11 @@ TEST(ConfigDatabase, FileKeysAndEnvironmentOverrides) {
     EXPECT_EQ(from_json("{}", {{"DATABASE_SQLITE_PATH", "x.db"}}).database.sqlite_path, "x.db");
 }
 
+TEST(ConfigDatabase, NoInlineAppsIsNormalWithADatabase) {
+    Options o = from_json(R"({"app_manager": {"driver": "sqlite", "array": {"apps": []}}})");
+    EXPECT_FALSE(has_warning(o, "no apps are configured")) << "the apps live in the database";
+}
+
 TEST(ConfigDatabase, BadValuesStopStartUp) {
     EXPECT_THAT(error_of(R"({"database": {"mysql": {"port": 0}}})"), HasSubstr("database.mysql.port"));
     EXPECT_THAT(error_of(R"({"database": {"postgres": {"connection_pool_size": 0}}})"),
