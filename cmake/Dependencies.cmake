@@ -13,3 +13,9 @@ target_compile_definitions(sockudo_boost INTERFACE
   BOOST_ASIO_NO_DEPRECATED
   BOOST_ASIO_DISABLE_BOOST_COROUTINE
   BOOST_BEAST_USE_STD_STRING_VIEW)
+
+# App stores (src/apps): SQLite, PostgreSQL (libpq) and MariaDB/MySQL (Connector/C).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)

@@ -13,4 +13,7 @@ for workers in 1 4; do
   echo "== integration tests (node --test, ${workers} worker(s)) =="
   SOCKUDO_TEST_WORKERS=$workers scripts/run-integration.sh "$build/sockudo" || status=1
 done
+# App stores against throwaway SQLite, PostgreSQL and MariaDB servers: once, not per worker count.
+echo "== integration tests (app stores: sqlite, postgres, mysql) =="
+SOCKUDO_TEST_FILTER=apps/ scripts/run-integration.sh "$build/sockudo" || status=1
 exit $status

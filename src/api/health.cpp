@@ -3,6 +3,7 @@
 #include <sys/sysinfo.h>
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace sockudo::api {
 
@@ -63,14 +64,31 @@ transport::HttpResponse live() {
     return r;
 }
 
-transport::HttpResponse up(core::Engine& engine, const std::string* app_id) {
+transport::HttpResponse up(core::Engine& engine, const std::string* app_id, const core::AppPtr& app,
+                           core::LookupStatus status) {
     if (engine.draining()) return health(503, "DRAINING");
+    auto& apps = engine.apps();
     if (app_id == nullptr) {
-        if (engine.apps().size() == 0) return health(503, "ERROR");
+        // With a database the apps live there, possibly none loaded yet: only the memory
+        // driver can say "no apps configured".
+        if (!apps.database_backed() && apps.size() == 0) {
+            spdlog::warn("/up: no apps configured");
+            return health(503, "ERROR");
+        }
     } else {
-        auto app = engine.apps().find_by_id(*app_id);
+        if (status == core::LookupStatus::Busy) {
+            spdlog::warn("/up/{}: app lookup queue full", *app_id);
+            return health(503, "ERROR");
+        }
         if (!app) return health(404, "NOT_FOUND");
-        if (!app->app().enabled) return health(503, "ERROR");
+        if (!app->app().enabled) {
+            spdlog::warn("/up/{}: app is disabled", *app_id);
+            return health(503, "ERROR");
+        }
+    }
+    if (!apps.store_healthy()) {
+        spdlog::warn("/up: app store unavailable: {}", apps.store_error());
+        return health(503, "ERROR");
     }
     // The local adapter and the memory cache are always healthy.
     return health(200, "OK");
@@ -138,6 +156,10 @@ transport::HttpResponse stats(core::Engine& engine) {
                                           {"presence_subscriptions", presence_subscriptions},
                                           {"presence_members", presence_members}}}};
     body["apps"] = std::move(apps);
+    // Ours: lets operators (and tests) see whether app lookups reach the database.
+    body["app_store"] = boost::json::object{{"database", engine.apps().database_backed()},
+                                            {"healthy", engine.apps().store_healthy()},
+                                            {"queries", engine.apps().store_queries()}};
     transport::HttpResponse r;
     r.body = boost::json::serialize(body);
     return r;

@@ -94,8 +94,16 @@ std::optional<transport::HttpResponse> HttpApi::over_app_budget(const core::AppR
     return r;
 }
 
+std::optional<std::string> api_app_id(std::string_view path) {
+    std::string_view rest = path.substr(std::string_view("/apps/").size());
+    std::string id;
+    if (!percent_decode(rest.substr(0, rest.find('/')), id) || id.empty()) return std::nullopt;
+    return id;
+}
+
 transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::string_view path,
-                                        std::string_view raw_path, std::string_view query) {
+                                        std::string_view raw_path, std::string_view query,
+                                        const core::AppPtr& app) {
     // /apps/{id}/rest...
     std::vector<std::string> segments;
     std::string_view rest = path.substr(std::string_view("/apps/").size());
@@ -109,7 +117,6 @@ transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::st
         rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     }
     if (segments.empty() || segments[0].empty()) return json_error(404, "Unknown route");
-    core::AppPtr app = engine_.apps().find_by_id(segments[0]);
     if (!app) return json_error(404, "App " + segments[0] + " does not exist");
 
     ApiRequest api{request, app, std::vector<std::string>(segments.begin() + 1, segments.end()), {}};

@@ -30,9 +30,11 @@ public:
     explicit HttpApi(core::Engine& engine) : engine_(engine) {}
 
     // `path` is the routed path starting with /apps/ (prefix removed, trailing slash kept as
-    // received), `raw_path` the request-line path used for the signature.
+    // received), `raw_path` the request-line path used for the signature, `app` the app looked
+    // up by the id in the path (null: unknown).
     transport::HttpResponse handle(transport::HttpRequest& request, std::string_view path,
-                                   std::string_view raw_path, std::string_view query);
+                                   std::string_view raw_path, std::string_view query,
+                                   const core::AppPtr& app);
 
 private:
     transport::HttpResponse events(ApiRequest& request);
@@ -51,6 +53,8 @@ private:
     core::MemoryRateLimiter app_budgets_;
 };
 
+// The decoded app id of a path under /apps/; nullopt when it is empty or malformed.
+std::optional<std::string> api_app_id(std::string_view path);
 // Percent-decodes a path segment; false when it is malformed.
 bool percent_decode(std::string_view in, std::string& out);
 // Splits and form-decodes a query string (`+` is a space).

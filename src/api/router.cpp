@@ -69,13 +69,8 @@ std::optional<transport::HttpResponse> Router::over_limit(
     return r;
 }
 
-void Router::count_http(transport::Connection& connection, std::string_view path,
+void Router::count_http(transport::Connection& connection, const core::AppPtr& app,
                         const transport::HttpRequest& request, const transport::HttpResponse& response) {
-    // Per-app traffic: the app id is the segment after /apps/.
-    if (path.rfind("/apps/", 0) != 0) return;
-    std::string_view rest = path.substr(6);
-    const std::string id(rest.substr(0, rest.find('/')));
-    core::AppPtr app = engine_.apps().find_by_id(id);
     if (!app) return;
     core::TrafficCounters& traffic = app->traffic(connection.worker().index());
     traffic.http_calls.add();
@@ -125,7 +120,7 @@ std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection
 
 void Router::on_http(transport::Connection& connection, transport::HttpRequest& request,
                      transport::HttpResponder responder) {
-    transport::HttpResponse response;
+    std::optional<transport::HttpResponse> response;
     const bool preflight = request.method() == http::verb::options;
     // One boundary per request: a stray exception becomes a 500 with a log line.
     try {
@@ -133,24 +128,76 @@ void Router::on_http(transport::Connection& connection, transport::HttpRequest& 
         size_t q = target.find('?');
         std::string_view path = target.substr(0, q);
         std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-        response = preflight ? cors_.preflight(request) : route(connection, request, path, query);
+        if (preflight) {
+            response = cors_.preflight(request);
+        } else {
+            response = route(connection, request, path, query, responder);
+        }
     } catch (const std::exception& e) {
-        spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
-                      std::string(request.target().substr(0, request.target().find('?'))),
-                      e.what());
-        response = json_error(500, "Internal server error");
+        response = internal_error(request, e);
     }
+    // Empty: the route answers once its app lookup completes.
+    if (response) finish(request, std::move(*response), responder);
+}
+
+transport::HttpResponse Router::internal_error(const transport::HttpRequest& request,
+                                               const std::exception& e) {
+    spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
+                  std::string(request.target().substr(0, request.target().find('?'))), e.what());
+    return json_error(500, "Internal server error");
+}
+
+void Router::finish(const transport::HttpRequest& request, transport::HttpResponse response,
+                    transport::HttpResponder& responder) {
     // After the boundary, so that a 500 carries the CORS headers like every other error.
-    if (!preflight) cors_.decorate(request, response);
+    if (request.method() != http::verb::options) cors_.decorate(request, response);
     // A HEAD response ends with its headers (RFC 9112 §6.3); body bytes would be read as the
     // start of the next response on a kept-alive connection.
     if (request.method() == http::verb::head) response.body.clear();
     responder.send(std::move(response));
 }
 
-transport::HttpResponse Router::route(transport::Connection& connection,
-                                      transport::HttpRequest& request, std::string_view raw_path,
-                                      std::string_view query) {
+std::optional<transport::HttpResponse> Router::api(transport::Connection& connection,
+                                                   transport::HttpRequest& request,
+                                                   std::string_view path, std::string_view raw_path,
+                                                   std::string_view query,
+                                                   transport::HttpResponder& responder) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.api, "api", headers)) {
+        return std::move(*limited);
+    }
+    auto id = api_app_id(path);
+    if (!id) return api_.handle(request, path, raw_path, query, nullptr);  // 400 or 404 as routed
+    // The lookup may answer on a later loop turn, after this request object is gone: the
+    // request and the routed strings move into the answer.
+    auto req = std::make_shared<transport::HttpRequest>(std::move(request));
+    engine_.apps().find_by_id(
+        *id, connection.worker(),
+        [this, req, responder, headers = std::move(headers), path = std::string(path),
+         raw_path = std::string(raw_path), query = std::string(query)](core::AppPtr app,
+                                                                       core::LookupStatus status) mutable {
+            transport::HttpResponse response;
+            try {
+                if (status == core::LookupStatus::Busy) {
+                    response = json_error(503, "Too many app lookups in flight; retry shortly");
+                    response.headers.emplace_back("Retry-After", "1");
+                } else {
+                    response = api_.handle(*req, path, raw_path, query, app);
+                }
+            } catch (const std::exception& e) {
+                response = internal_error(*req, e);
+            }
+            for (auto& h : headers) response.headers.push_back(std::move(h));
+            count_http(responder.connection(), app, *req, response);
+            finish(*req, std::move(response), responder);
+        });
+    return std::nullopt;
+}
+
+std::optional<transport::HttpResponse> Router::route(transport::Connection& connection,
+                                                     transport::HttpRequest& request,
+                                                     std::string_view raw_path, std::string_view query,
+                                                     transport::HttpResponder& responder) {
     std::string_view path = raw_path;
     bool prefixed = true;
     if (!prefix_.empty()) {
@@ -166,14 +213,7 @@ transport::HttpResponse Router::route(transport::Connection& connection,
     // covers the path as received.
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     if (prefixed && path.rfind("/apps/", 0) == 0) {
-        std::vector<std::pair<std::string, std::string>> headers;
-        if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.api, "api", headers)) {
-            return std::move(*limited);
-        }
-        transport::HttpResponse response = api_.handle(request, path, raw_path, query);
-        for (auto& h : headers) response.headers.push_back(std::move(h));
-        count_http(connection, path, request, response);
-        return response;
+        return api(connection, request, path, raw_path, query, responder);
     }
     const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
     if (get) {
@@ -184,7 +224,15 @@ transport::HttpResponse Router::route(transport::Connection& connection,
         // are unknown routes, not app ids with slashes.
         if (path.rfind("/up/", 0) == 0 && path.find('/', 4) == std::string_view::npos) {
             std::string id;
-            if (percent_decode(path.substr(4), id)) return up(engine_, &id);
+            if (percent_decode(path.substr(4), id)) {
+                auto req = std::make_shared<transport::HttpRequest>(std::move(request));
+                engine_.apps().find_by_id(id, connection.worker(),
+                                          [this, req, responder, id](core::AppPtr app,
+                                                                     core::LookupStatus status) mutable {
+                                              finish(*req, up(engine_, &id, app, status), responder);
+                                          });
+                return std::nullopt;
+            }
         }
         if (engine_.options().http_api.usage_enabled) {
             if (path == "/usage") return usage();

@@ -2,6 +2,7 @@
 // The main listener's request handler: WebSocket upgrades on {path_prefix}/app/{key} become
 // core sessions; everything else is routed to the operational endpoints and the HTTP API.
 
+#include <exception>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -27,9 +28,18 @@ public:
                                                        transport::HttpResponse& rejection) override;
 
 private:
-    transport::HttpResponse route(transport::Connection& connection,
-                                  transport::HttpRequest& request, std::string_view path,
-                                  std::string_view query);
+    // The response, or nullopt when `responder` answers later (after an app lookup).
+    std::optional<transport::HttpResponse> route(transport::Connection& connection,
+                                                 transport::HttpRequest& request, std::string_view path,
+                                                 std::string_view query, transport::HttpResponder& responder);
+    std::optional<transport::HttpResponse> api(transport::Connection& connection,
+                                               transport::HttpRequest& request, std::string_view path,
+                                               std::string_view raw_path, std::string_view query,
+                                               transport::HttpResponder& responder);
+    void finish(const transport::HttpRequest& request, transport::HttpResponse response,
+                transport::HttpResponder& responder);
+    static transport::HttpResponse internal_error(const transport::HttpRequest& request,
+                                                  const std::exception& e);
 
     // Applies a per-IP limit; returns the 429 response when the request is over it and adds
     // the x-ratelimit-* headers to `allowed_headers` otherwise.
@@ -37,7 +47,7 @@ private:
         transport::Connection& connection, const transport::HttpRequest& request,
         const config::RateLimit& limit, std::string_view scope,
         std::vector<std::pair<std::string, std::string>>& allowed_headers);
-    void count_http(transport::Connection& connection, std::string_view path,
+    void count_http(transport::Connection& connection, const core::AppPtr& app,
                     const transport::HttpRequest& request, const transport::HttpResponse& response);
 
     core::Engine& engine_;

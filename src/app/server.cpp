@@ -12,6 +12,8 @@
 #include "api/router.hpp"
 #include "app/https_redirect.hpp"
 #include "app/metrics_endpoint.hpp"
+#include "apps/app_store.hpp"
+#include "apps/store_pool.hpp"
 #include "config/drivers.hpp"
 #include "core/app_registry.hpp"
 #include "core/engine.hpp"
@@ -45,12 +47,37 @@ unsigned worker_count(const config::Options& options) {
     return static_cast<unsigned>(std::min<int64_t>(n, core::kMaxWorkers));
 }
 
+// The memory registry, or a database one after migrations, the upsert of the inline apps and
+// a first read of the table. A database that cannot be reached at start is fatal (operations
+// §1.9 [R]): a node that silently starts without its apps is worse than one that does not start.
+std::unique_ptr<core::AppRegistry> open_app_registry(const config::Options& options, unsigned workers) {
+    if (options.app_manager_driver == config::AppManagerDriver::Memory) {
+        return std::make_unique<core::AppRegistry>(options, workers);
+    }
+    const char* driver = config::driver_name(options.app_manager_driver);
+    try {
+        apps::StoreFactory factory = apps::make_store_factory(options);
+        std::unique_ptr<apps::AppStore> store = factory();
+        store->migrate();
+        for (const auto& app : options.apps) store->upsert(app);
+        const std::vector<config::App> initial = store->all();
+        spdlog::info("app store {}: {} app(s) in the database, {} inline app(s) registered, cache ttl {} s",
+                     driver, initial.size(), options.apps.size(), options.app_manager_cache_ttl_s);
+        auto pool = std::make_unique<apps::StorePool>(factory, apps::store_threads(options));
+        return std::make_unique<core::AppRegistry>(options, workers, std::move(pool), initial);
+    } catch (const std::exception& e) {
+        spdlog::critical("app store {}: cannot start: {}", driver, e.what());
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 struct Server::Parts {
     std::unique_ptr<webhooks::WebhookDispatcher> webhooks;
-    std::unique_ptr<core::AppRegistry> apps;
     std::vector<std::unique_ptr<transport::Worker>> workers;
+    // After the workers: destroyed first, so no database thread posts to a worker that is gone.
+    std::unique_ptr<core::AppRegistry> apps;
     std::unique_ptr<core::Engine> engine;
     std::unique_ptr<api::Router> router;
     std::unique_ptr<metrics::ServerMetrics> server_metrics;
@@ -73,7 +100,8 @@ int Server::run() {
     const rlim_t open_files = raise_open_files_limit();
     const unsigned n = worker_count(options_);
 
-    p.apps = std::make_unique<core::AppRegistry>(options_, n);
+    p.apps = open_app_registry(options_, n);
+    if (!p.apps) return 1;
     std::vector<transport::Worker*> raw_workers;
     for (unsigned i = 0; i < n; ++i) {
         p.workers.push_back(std::make_unique<transport::Worker>(i));
@@ -256,6 +284,7 @@ int Server::run() {
         if (live == 0) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    p.apps->stop();
     for (auto& worker : p.workers) worker->stop();
     for (auto& worker : p.workers) worker->join();
     // The workers are gone, so no more events arrive; what is queued gets the rest of the grace

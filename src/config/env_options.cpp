@@ -174,6 +174,21 @@ void apply_drivers(EnvReader& r, Options& o) {
               o.adapter.fallback_to_local);
 }
 
+void apply_sql_database(EnvReader& r, const std::string& env, const std::string& key,
+                        SqlDatabaseOptions& out) {
+    auto name = [&](const char* suffix) { return env + suffix; };
+    auto path = [&](const char* suffix) { return key + suffix; };
+    r.text(name("HOST").c_str(), path("host").c_str(), out.host);
+    r.port(name("PORT").c_str(), path("port").c_str(), out.port, false);
+    r.text(name("USERNAME").c_str(), path("username").c_str(), out.username);
+    r.optional_text(name("PASSWORD").c_str(), path("password").c_str(), out.password, true);
+    r.text(name("DATABASE").c_str(), path("database").c_str(), out.database);
+    // Sockudo has no table-name variable for PostgreSQL; accepting it for both is harmless.
+    r.text(name("TABLE_NAME").c_str(), path("table_name").c_str(), out.table_name);
+    r.number("DATABASE_CONNECTION_POOL_SIZE", path("connection_pool_size").c_str(),
+             out.connection_pool_size);
+}
+
 void apply_connections(EnvReader& r, Options& o) {
     if (auto v = r.get("REDIS_URL"); v && !v->empty()) {
         o.database.redis_url_override = *v;
@@ -187,6 +202,9 @@ void apply_connections(EnvReader& r, Options& o) {
     r.optional_text("DATABASE_REDIS_PASSWORD", "database.redis.password", o.database.redis_password,
                     false);
     r.text("DATABASE_REDIS_KEY_PREFIX", "database.redis.key_prefix", o.database.redis_key_prefix);
+    apply_sql_database(r, "DATABASE_MYSQL_", "database.mysql.", o.database.mysql);
+    apply_sql_database(r, "DATABASE_POSTGRES_", "database.postgres.", o.database.postgres);
+    r.text("DATABASE_SQLITE_PATH", "database.sqlite.path", o.database.sqlite_path);
     r.list("NATS_SERVERS", "adapter.nats.servers", o.adapter.nats_servers);
     r.text("NATS_PREFIX", "adapter.nats.prefix", o.adapter.nats_prefix);
     r.number("NATS_REQUEST_TIMEOUT_MS", "adapter.nats.request_timeout_ms",

@@ -37,6 +37,23 @@ void read_redis_url_override(Section& s, Options& o) {
     o.database.redis_url_override = *url;
 }
 
+void read_sql_database(Section& database, const char* name, SqlDatabaseOptions& out) {
+    auto s = database.section(name);
+    if (!s) return;
+    s->read("host", out.host);
+    s->read_port("port", out.port, false);
+    s->read("username", out.username);
+    s->read("password", out.password);
+    s->read("database", out.database);
+    s->read("table_name", out.table_name);
+    s->read("connection_pool_size", out.connection_pool_size);
+    // Sockudo's own lookup cache and pool bounds; the app manager's cache replaces them here.
+    for (const char* k : {"pool_min", "pool_max", "cache_ttl", "cache_cleanup_interval",
+                          "cache_max_capacity"}) {
+        s->skip(k);
+    }
+}
+
 void read_top_level(Section& root, Options& o) {
     root.read("host", o.host);
     root.read_port("port", o.port, true);
@@ -244,6 +261,9 @@ void read_back_ends(Section& root, Options& o) {
             r->read("password", o.database.redis_password);
             r->read("key_prefix", o.database.redis_key_prefix);
         }
+        read_sql_database(*s, "mysql", o.database.mysql);
+        read_sql_database(*s, "postgres", o.database.postgres);
+        if (auto q = s->section("sqlite")) q->read("path", o.database.sqlite_path);
     }
 }
 

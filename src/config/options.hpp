@@ -98,6 +98,18 @@ struct AdapterOptions {
     int64_t cleanup_interval_ms = 10000;
 };
 
+// One SQL app store connection: database.mysql / database.postgres (operations.md §1.4.13).
+struct SqlDatabaseOptions {
+    std::string host = "localhost";
+    uint16_t port = 3306;
+    std::string username = "root";
+    std::optional<std::string> password;
+    std::string database = "sockudo";
+    std::string table_name = "applications";
+    // Database threads of the app store, one connection each (DATABASE_CONNECTION_POOL_SIZE).
+    int64_t connection_pool_size = 10;
+};
+
 struct DatabaseOptions {
     // Redis connection used when no REDIS_URL override is given.
     std::string redis_host = "127.0.0.1";
@@ -108,6 +120,16 @@ struct DatabaseOptions {
     std::string redis_key_prefix = "sockudo:";
     // REDIS_URL, or {cache,queue,rate_limiter}.redis.url_override in a file.
     std::optional<std::string> redis_url_override;
+    SqlDatabaseOptions mysql;
+    // Sockudo copies the MySQL defaults (3306/root), which cannot reach a stock PostgreSQL.
+    SqlDatabaseOptions postgres = [] {
+        SqlDatabaseOptions s;
+        s.port = 5432;
+        s.username = "postgres";
+        return s;
+    }();
+    // The embedded app store's file (ours: database.sqlite.path).
+    std::string sqlite_path = "sockudo.db";
 };
 
 struct WebhookOptions {

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "config/app_record.hpp"
 #include "config/drivers.hpp"
 #include "config/load.hpp"
 
@@ -80,42 +81,20 @@ json::object webhook_json(const WebhookTarget& w) {
     return out;
 }
 
+json::object sql_database_json(const SqlDatabaseOptions& s) {
+    return json::object{{"host", s.host},
+                        {"port", s.port},
+                        {"username", s.username},
+                        {"password", secret(s.password)},
+                        {"database", s.database},
+                        {"table_name", s.table_name},
+                        {"connection_pool_size", s.connection_pool_size}};
+}
+
 json::object app_json(const App& a) {
-    const AppLimits& l = a.limits;
-    json::array hooks;
-    for (const auto& w : a.webhooks) hooks.push_back(webhook_json(w));
-    return json::object{
-        {"id", a.id},
-        {"key", a.key},
-        {"secret", kRedacted},
-        {"enabled", a.enabled},
-        {"policy",
-         json::object{
-             {"limits",
-              json::object{
-                  {"max_connections", l.max_connections},
-                  {"max_client_events_per_second", l.max_client_events_per_second},
-                  {"max_backend_events_per_second",
-                   optional_value(l.max_backend_events_per_second)},
-                  {"max_read_requests_per_second", optional_value(l.max_read_requests_per_second)},
-                  {"max_presence_members_per_channel",
-                   optional_value(l.max_presence_members_per_channel)},
-                  {"max_presence_member_size_in_kb",
-                   optional_value(l.max_presence_member_size_in_kb)},
-                  {"max_channel_name_length", optional_value(l.max_channel_name_length)},
-                  {"max_event_channels_at_once", optional_value(l.max_event_channels_at_once)},
-                  {"max_event_name_length", optional_value(l.max_event_name_length)},
-                  {"max_event_payload_in_kb", optional_value(l.max_event_payload_in_kb)},
-                  {"max_event_batch_size", optional_value(l.max_event_batch_size)},
-                  {"decay_seconds", optional_value(l.decay_seconds)},
-                  {"terminate_on_limit", l.terminate_on_limit}}},
-             {"features", json::object{{"enable_client_messages", a.enable_client_messages},
-                                       {"enable_user_authentication", a.enable_user_authentication},
-                                       {"enable_watchlist_events", a.enable_watchlist_events},
-                                       {"enable_subscription_count", a.enable_subscription_count},
-                                       {"ssl_only", a.ssl_only}}},
-             {"channels", json::object{{"allowed_origins", strings(a.allowed_origins)}}},
-             {"webhooks", hooks}}}};
+    json::object out{{"id", a.id}, {"key", a.key}, {"secret", kRedacted}, {"enabled", a.enabled}};
+    out["policy"] = app_policy_json(a);
+    return out;
 }
 
 json::object rate_json(const RateLimit& r) {
@@ -251,7 +230,10 @@ void add_back_end_sections(const Options& o, json::object& root) {
                                             {"db", d.redis_db},
                                             {"username", optional_text(d.redis_username)},
                                             {"password", secret(d.redis_password)},
-                                            {"key_prefix", d.redis_key_prefix}}}};
+                                            {"key_prefix", d.redis_key_prefix}}},
+                     {"mysql", sql_database_json(d.mysql)},
+                     {"postgres", sql_database_json(d.postgres)},
+                     {"sqlite", json::object{{"path", d.sqlite_path}}}};
 }
 
 json::object options_json(const Options& o) {
@@ -307,6 +289,38 @@ void pretty(const json::value& v, std::string& out, size_t indent) {
 }
 
 }  // namespace
+
+json::object app_policy_json(const App& a) {
+    const AppLimits& l = a.limits;
+    json::array hooks;
+    for (const auto& w : a.webhooks) hooks.push_back(webhook_json(w));
+    return json::object{
+             {"limits",
+              json::object{
+                  {"max_connections", l.max_connections},
+                  {"max_client_events_per_second", l.max_client_events_per_second},
+                  {"max_backend_events_per_second",
+                   optional_value(l.max_backend_events_per_second)},
+                  {"max_read_requests_per_second", optional_value(l.max_read_requests_per_second)},
+                  {"max_presence_members_per_channel",
+                   optional_value(l.max_presence_members_per_channel)},
+                  {"max_presence_member_size_in_kb",
+                   optional_value(l.max_presence_member_size_in_kb)},
+                  {"max_channel_name_length", optional_value(l.max_channel_name_length)},
+                  {"max_event_channels_at_once", optional_value(l.max_event_channels_at_once)},
+                  {"max_event_name_length", optional_value(l.max_event_name_length)},
+                  {"max_event_payload_in_kb", optional_value(l.max_event_payload_in_kb)},
+                  {"max_event_batch_size", optional_value(l.max_event_batch_size)},
+                  {"decay_seconds", optional_value(l.decay_seconds)},
+                  {"terminate_on_limit", l.terminate_on_limit}}},
+             {"features", json::object{{"enable_client_messages", a.enable_client_messages},
+                                       {"enable_user_authentication", a.enable_user_authentication},
+                                       {"enable_watchlist_events", a.enable_watchlist_events},
+                                       {"enable_subscription_count", a.enable_subscription_count},
+                                       {"ssl_only", a.ssl_only}}},
+             {"channels", json::object{{"allowed_origins", strings(a.allowed_origins)}}},
+             {"webhooks", hooks}};
+}
 
 std::string print_options(const Options& options) {
     std::string out;

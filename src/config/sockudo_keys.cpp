@@ -63,7 +63,7 @@ const std::map<std::string, std::vector<std::string>>& table() {
          {"redis_cluster", "sqs", "sns", "nats", "pulsar", "rabbitmq", "google_pubsub", "kafka",
           "iggy", "reliability"}},
         {"queue.redis", {"concurrency", "prefix", "response_timeout_ms", "cluster_mode"}},
-        {"database", {"mysql", "postgres", "dynamodb", "surrealdb", "scylladb"}},
+        {"database", {"dynamodb", "surrealdb", "scylladb"}},
         {"database.redis",
          {"sentinels", "name", "sentinel_username", "sentinel_password", "sentinel_tls",
           "master_tls", "cluster", "cluster_nodes"}},

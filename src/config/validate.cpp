@@ -152,6 +152,13 @@ void check_cluster(Checker& c, const Options& o) {
             kMaxMilliseconds);
     c.range("database.redis.db", o.database.redis_db, 0, kMaxU32);
     c.range("app_manager.cache.ttl", o.app_manager_cache_ttl_s, 0, kMaxSeconds);
+    for (auto [key, sql] : {std::pair{"database.mysql.", &o.database.mysql},
+                            std::pair{"database.postgres.", &o.database.postgres}}) {
+        c.range(std::string(key) + "connection_pool_size", sql->connection_pool_size, 1, 64);
+        if (sql->table_name.empty()) c.fail(std::string(key) + "table_name", "\"\"", "a table name");
+    }
+    if (o.app_manager_driver == AppManagerDriver::Sqlite && o.database.sqlite_path.empty())
+        c.fail("database.sqlite.path", "\"\"", "a file path");
 }
 
 void check_webhooks(const Checker& c, const WebhookOptions& w) {
@@ -174,9 +181,6 @@ void check_available(const Checker& c, const Options& o) {
     };
     if (o.adapter.driver != AdapterDriver::Local)
         refuse("adapter.driver", driver_name(o.adapter.driver), "local");
-    if (o.app_manager_driver != AppManagerDriver::Memory) {
-        refuse("app_manager.driver", driver_name(o.app_manager_driver), "memory");
-    }
     if (o.cache_driver == CacheDriver::Redis || o.cache_driver == CacheDriver::RedisCluster) {
         refuse("cache.driver", driver_name(o.cache_driver), "memory or none");
     }
@@ -190,7 +194,8 @@ void check_available(const Checker& c, const Options& o) {
 }
 
 void check_apps(Checker& c, const Options& o) {
-    if (o.apps.empty()) {
+    // With a database driver the apps live in the database.
+    if (o.apps.empty() && o.app_manager_driver == AppManagerDriver::Memory) {
         c.warn(
             "no apps are configured: every WebSocket connection will be refused (4001) and /up "
             "answers 503");

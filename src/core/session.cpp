@@ -66,26 +66,50 @@ void Session::reject(uint16_t code, std::string_view message) {
 void Session::on_open(transport::Connection& connection) {
     connection_ = &connection;
     worker_ = connection.worker().index();
-    const bool admitted = admit();
+    if (engine_.draining()) {
+        request_.reset();
+        reject(cc::kReconnectImmediately, "Server is closing. Please reconnect shortly.");
+        return;
+    }
+    // A cache miss answers later on this worker; the socket may be gone by then, and the
+    // session lives inside it, so the answer finds the session through the connection.
+    std::weak_ptr<transport::Connection> weak = connection.shared_from_this();
+    engine_.apps().find_by_key(request_->app_key, connection.worker(),
+                               [weak](AppPtr app, LookupStatus status) {
+                                   auto c = weak.lock();
+                                   if (!c || !c->is_open() || c->session() == nullptr) return;
+                                   static_cast<Session*>(c->session())->on_app(std::move(app), status);
+                               });
+}
+
+void Session::on_app(AppPtr app, LookupStatus status) {
+    if (disconnected_ || admitted_ || !request_) return;
+    const bool admitted = admit(std::move(app), status);
     request_.reset();
     if (!admitted) return;
     socket_id_ = engine_.next_socket_id(worker_);
     const auto& options = engine_.options();
     send(protocol::server_message::connection_established(
         socket_id_, static_cast<uint64_t>(options.activity_timeout_s)));
-    auto& wheel = connection.worker().wheel();
+    auto& wheel = connection_->worker().wheel();
     wheel.arm(activity_timer_, static_cast<uint64_t>(options.activity_timeout_s) * 1000);
     if (app_->app().enable_user_authentication) {
         wheel.arm(auth_timer_, static_cast<uint64_t>(options.user_authentication_timeout_s) * 1000);
     }
 }
 
-bool Session::admit() {
+bool Session::admit(AppPtr app, LookupStatus status) {
     if (engine_.draining()) {
         reject(cc::kReconnectImmediately, "Server is closing. Please reconnect shortly.");
         return false;
     }
-    app_ = engine_.apps().find_by_key(request_->app_key);
+    if (status == LookupStatus::Busy) {
+        // Too many app lookups in flight: a 4100 tells the client to back off and retry.
+        count_error(ConnectionError::OverCapacity);
+        reject(cc::kOverCapacity, "Over capacity");
+        return false;
+    }
+    app_ = std::move(app);
     if (!app_) {
         count_error(ConnectionError::AppNotFound);
         reject(cc::kAppNotFound, "App key " + request_->app_key + " does not exist.");

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/app_registry.hpp"
 #include "core/app_runtime.hpp"
 #include "transport/connection.hpp"
 #include "transport/timer_wheel.hpp"
@@ -64,7 +65,9 @@ private:
     enum TimerKind : int { kActivityTimer = 1, kAuthTimer = 2 };
 
     void on_timer(int kind) override;
-    bool admit();
+    // The app lookup's answer: admission, then pusher:connection_established.
+    void on_app(AppPtr app, LookupStatus status);
+    bool admit(AppPtr app, LookupStatus status);
     void send(std::string_view json);
     void count_error(ConnectionError error);
 

@@ -49,10 +49,10 @@ TEST(ConfigWarnings, AppRecordKeys) {
 
 TEST(ConfigWarnings, SockudoBackEndSectionsAreNotSupportedRatherThanUnknown) {
     Options o = from_json(R"({"adapter": {"kafka": {"brokers": []}, "nats": {"no_echo": true}},
-                              "queue": {"sqs": {}}, "database": {"postgres": {}, "redis": {"sentinels": []}},
+                              "queue": {"sqs": {}}, "database": {"dynamodb": {}, "redis": {"sentinels": []}},
                               "cache": {"memory": {"ttl": 5}}})");
     for (const char* key : {"adapter.kafka", "adapter.nats.no_echo", "queue.sqs",
-                            "database.postgres", "database.redis.sentinels", "cache.memory"}) {
+                            "database.dynamodb", "database.redis.sentinels", "cache.memory"}) {
         EXPECT_TRUE(has_warning(o, std::string("configuration key ") + key + " is not supported"))
             << key << "\n"
             << all_warnings(o);
