@@ -69,8 +69,8 @@ std::optional<transport::HttpResponse> Router::over_limit(
     return r;
 }
 
-void Router::count_http(transport::Connection& connection, std::string_view path,
-                        const transport::HttpRequest& request, const transport::HttpResponse& response) {
+void Router::count_http(transport::Connection& connection, std::string_view path, size_t request_bytes,
+                        const transport::HttpResponse& response) {
     // Per-app traffic: the app id is the segment after /apps/.
     if (path.rfind("/apps/", 0) != 0) return;
     std::string_view rest = path.substr(6);
@@ -79,7 +79,7 @@ void Router::count_http(transport::Connection& connection, std::string_view path
     if (!app) return;
     core::TrafficCounters& traffic = app->traffic(connection.worker().index());
     traffic.http_calls.add();
-    traffic.http_bytes_received.add(request.body().size());
+    traffic.http_bytes_received.add(request_bytes);
     traffic.http_bytes_sent.add(response.body.size());
 }
 
@@ -127,30 +127,55 @@ void Router::on_http(transport::Connection& connection, transport::HttpRequest& 
                      transport::HttpResponder responder) {
     transport::HttpResponse response;
     const bool preflight = request.method() == http::verb::options;
+    std::optional<transport::HttpResponse> routed;
     // One boundary per request: a stray exception becomes a 500 with a log line.
     try {
         std::string_view target = request.target();
         size_t q = target.find('?');
         std::string_view path = target.substr(0, q);
         std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-        response = preflight ? cors_.preflight(request) : route(connection, request, path, query);
+        routed = preflight ? cors_.preflight(request) : route(connection, request, path, query, responder);
+        if (!routed) return;  // a cluster-wide answer: finish_later sends it
+        response = std::move(*routed);
     } catch (const std::exception& e) {
         spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
                       std::string(request.target().substr(0, request.target().find('?'))),
                       e.what());
         response = json_error(500, "Internal server error");
     }
-    // After the boundary, so that a 500 carries the CORS headers like every other error.
-    if (!preflight) cors_.decorate(request, response);
-    // A HEAD response ends with its headers (RFC 9112 §6.3); body bytes would be read as the
-    // start of the next response on a kept-alive connection.
-    if (request.method() == http::verb::head) response.body.clear();
+    finish(request, response);
     responder.send(std::move(response));
 }
 
-transport::HttpResponse Router::route(transport::Connection& connection,
-                                      transport::HttpRequest& request, std::string_view raw_path,
-                                      std::string_view query) {
+void Router::finish(const transport::HttpRequest& request, transport::HttpResponse& response) const {
+    // After the boundary, so that a 500 carries the CORS headers like every other error.
+    if (request.method() != http::verb::options) cors_.decorate(request, response);
+    // A HEAD response ends with its headers (RFC 9112 §6.3); body bytes would be read as the
+    // start of the next response on a kept-alive connection.
+    if (request.method() == http::verb::head) response.body.clear();
+}
+
+Reply Router::finish_later(transport::Connection& connection, const transport::HttpRequest& request,
+                           std::string path, const transport::HttpResponder& responder) {
+    // The request object ends with on_http: keep what finishing needs.
+    auto saved = std::make_shared<transport::HttpRequest>(request);
+    saved->body().clear();
+    const size_t body_size = request.body().size();
+    return [this, saved, path = std::move(path), responder = transport::HttpResponder(responder), body_size,
+            worker = &connection.worker()](transport::HttpResponse response) mutable {
+        // The counters and the connection belong to the worker's thread.
+        worker->post([this, saved, path, responder, body_size, response = std::move(response)]() mutable {
+            finish(*saved, response);
+            count_http(responder.connection(), path, body_size, response);
+            responder.send(std::move(response));
+        });
+    };
+}
+
+std::optional<transport::HttpResponse> Router::route(transport::Connection& connection,
+                                                     transport::HttpRequest& request,
+                                                     std::string_view raw_path, std::string_view query,
+                                                     const transport::HttpResponder& responder) {
     std::string_view path = raw_path;
     bool prefixed = true;
     if (!prefix_.empty()) {
@@ -170,9 +195,14 @@ transport::HttpResponse Router::route(transport::Connection& connection,
         if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.api, "api", headers)) {
             return std::move(*limited);
         }
-        transport::HttpResponse response = api_.handle(request, path, raw_path, query);
-        for (auto& h : headers) response.headers.push_back(std::move(h));
-        count_http(connection, path, request, response);
+        // A single node answers everything at once and needs no way to reply later.
+        Reply later = engine_.cluster() != nullptr
+                          ? finish_later(connection, request, std::string(path), responder)
+                          : Reply();
+        auto response = api_.handle(request, path, raw_path, query, std::move(later));
+        if (!response) return std::nullopt;
+        for (auto& h : headers) response->headers.push_back(std::move(h));
+        count_http(connection, path, request.body().size(), *response);
         return response;
     }
     const bool get = request.method() == http::verb::get || request.method() == http::verb::head;

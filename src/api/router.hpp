@@ -27,9 +27,16 @@ public:
                                                        transport::HttpResponse& rejection) override;
 
 private:
-    transport::HttpResponse route(transport::Connection& connection,
-                                  transport::HttpRequest& request, std::string_view path,
-                                  std::string_view query);
+    // Nothing when the answer comes later (a cluster-wide question).
+    std::optional<transport::HttpResponse> route(transport::Connection& connection,
+                                                 transport::HttpRequest& request, std::string_view path,
+                                                 std::string_view query,
+                                                 const transport::HttpResponder& responder);
+    // CORS headers and the HEAD rule, for every response.
+    void finish(const transport::HttpRequest& request, transport::HttpResponse& response) const;
+    // A Reply that finishes and sends a response later, on the connection's worker.
+    Reply finish_later(transport::Connection& connection, const transport::HttpRequest& request,
+                       std::string path, const transport::HttpResponder& responder);
 
     // Applies a per-IP limit; returns the 429 response when the request is over it and adds
     // the x-ratelimit-* headers to `allowed_headers` otherwise.
@@ -37,8 +44,8 @@ private:
         transport::Connection& connection, const transport::HttpRequest& request,
         const config::RateLimit& limit, std::string_view scope,
         std::vector<std::pair<std::string, std::string>>& allowed_headers);
-    void count_http(transport::Connection& connection, std::string_view path,
-                    const transport::HttpRequest& request, const transport::HttpResponse& response);
+    void count_http(transport::Connection& connection, std::string_view path, size_t request_bytes,
+                    const transport::HttpResponse& response);
 
     core::Engine& engine_;
     std::unique_ptr<core::RateLimiter> limiter_;  // null when rate limiting is off

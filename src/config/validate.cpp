@@ -172,8 +172,9 @@ void check_available(const Checker& c, const Options& o) {
         throw ConfigError(std::string(key) + c.source(key) + ": \"" + name +
                           "\" is not available in this build (use " + use + ")");
     };
-    if (o.adapter.driver != AdapterDriver::Local)
-        refuse("adapter.driver", driver_name(o.adapter.driver), "local");
+    if (o.adapter.driver == AdapterDriver::RedisCluster) {
+        refuse("adapter.driver", driver_name(o.adapter.driver), "local, redis or nats");
+    }
     if (o.app_manager_driver != AppManagerDriver::Memory) {
         refuse("app_manager.driver", driver_name(o.app_manager_driver), "memory");
     }
