@@ -145,6 +145,8 @@ TEST(ClusterNode, OccupancyIsDecidedClusterWide) {
         if (first) b.node.channel_vacated(b.app(), "orders");
         return !first;
     }));
+    // b's probing above sent occupied/vacated pairs; let a apply the last of them.
+    std::this_thread::sleep_for(100ms);
     EXPECT_FALSE(a.node.channel_vacated(a.app(), "orders"));
     ASSERT_TRUE(eventually([&] {
         bool last = b.node.channel_vacated(b.app(), "orders");
