@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "cluster/nats_transport.hpp"
 #include "cluster/redis_transport.hpp"
 #include "config/options.hpp"
 #include "service_process.hpp"
@@ -43,7 +44,8 @@ struct Broker {
         return o;
     }
     cluster::TransportPtr make(const std::string& prefix) const {
-        return cluster::make_redis_transport(options(prefix));
+        return driver == "redis" ? cluster::make_redis_transport(options(prefix))
+                                 : cluster::make_nats_transport(options(prefix));
     }
 };
 
@@ -210,7 +212,7 @@ TEST_P(TransportTest, StopIsPromptIdempotentAndSilent) {
     EXPECT_LT(Clock::now() - started, 2000ms);
 }
 
-INSTANTIATE_TEST_SUITE_P(Drivers, TransportTest, ::testing::Values("redis"),
+INSTANTIATE_TEST_SUITE_P(Drivers, TransportTest, ::testing::Values("redis", "nats"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
