@@ -13,3 +13,11 @@ target_compile_definitions(sockudo_boost INTERFACE
   BOOST_ASIO_NO_DEPRECATED
   BOOST_ASIO_DISABLE_BOOST_COROUTINE
   BOOST_BEAST_USE_STD_STRING_VIEW)
+
+# Cluster transports (Redis pub/sub, NATS) and the Redis webhook queue. hiredis only parses and
+# encodes RESP for the Redis transport; its sockets are Boost.Asio's.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# Debian's cnats CMake package names a static library the package does not ship; pkg-config
+# describes the shared one correctly.
+pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)

@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libsimdjson-dev libtomlplusplus-dev
   libcurl4-openssl-dev prometheus-cpp-dev
+  libhiredis-dev libnats-dev redis-server nats-server
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   nodejs npm procps curl openssl
