@@ -14,9 +14,29 @@ namespace {
 
 // How often the ticker looks at request deadlines: bounds how late a partial answer is.
 constexpr std::chrono::milliseconds kTick{20};
+// A node's last local leave is announced this long after it happened, unless another node
+// turned out to hold the user (channel) by then or the user came back: a join on another node
+// racing a leave here within one broker round trip would otherwise be announced as a removal.
+constexpr std::chrono::milliseconds kLeaveSettle{200};
+constexpr size_t kMaxDeferredLeaves = 100'000;
 // Time given to the transport to send the departure notice before it disconnects.
 constexpr std::chrono::milliseconds kDepartureFlush{150};
 constexpr std::string_view kResync = R"({"resync":true})";
+// Carried in the `user_info` of our leave notices: whether the sender announced the leave.
+constexpr std::string_view kAnnounced = R"({"announced":true})";
+constexpr std::string_view kQuiet = R"({"announced":false})";
+
+std::string member_key(std::string_view app, std::string_view channel, std::string_view user) {
+    std::string key = "m";
+    for (auto part : {app, channel, user}) key.append(1, '\x1f').append(part);
+    return key;
+}
+
+std::string channel_key(std::string_view app, std::string_view channel) {
+    std::string key = "c";
+    for (auto part : {app, channel}) key.append(1, '\x1f').append(part);
+    return key;
+}
 
 void run_all(std::vector<PendingRequests::Completion>& completions) {
     for (auto& c : completions) c.run();
@@ -78,6 +98,8 @@ void ClusterNode::stop() {
         ticker_wake_.notify_all();
     }
     if (ticker_.joinable()) ticker_.join();
+    // The leaves of this node's last sockets are announced before it says goodbye (§3.6 [R]).
+    settle_leaves(Clock::time_point::max());
     if (settings_.health_enabled && up_.load()) {
         RequestMessage bye = control(RequestType::NodeDead, "cluster");
         bye.dead_node_id = node_id_;
@@ -144,6 +166,8 @@ bool ClusterNode::member_joined(const core::AppRuntime& app, std::string_view ch
     {
         std::lock_guard lock(mutex_);
         own_.join(app.app().id, channel, member.user_id, member.user_info_json);
+        // Back within the settle time: for the cluster the user never left.
+        if (deferred_.erase(member_key(app.app().id, channel, member.user_id)) > 0) return false;
         announce = !registry_.has_member(app.app().id, channel, member.user_id);
     }
     send_control(RequestType::PresenceMemberJoined, app, channel, member.user_id,
@@ -153,14 +177,11 @@ bool ClusterNode::member_joined(const core::AppRuntime& app, std::string_view ch
 
 bool ClusterNode::member_left(const core::AppRuntime& app, std::string_view channel,
                               std::string_view user_id) {
-    bool announce;
-    {
-        std::lock_guard lock(mutex_);
-        own_.leave(app.app().id, channel, user_id);
-        announce = !registry_.has_member(app.app().id, channel, user_id);
-    }
-    send_control(RequestType::PresenceMemberLeft, app, channel, user_id);
-    return announce;
+    std::lock_guard lock(mutex_);
+    own_.leave(app.app().id, channel, user_id);
+    defer_leave(member_key(app.app().id, channel, user_id),
+                {true, app.app().id, std::string(channel), std::string(user_id), Clock::now() + kLeaveSettle});
+    return false;  // settle_leaves() decides and announces
 }
 
 bool ClusterNode::channel_occupied(const core::AppRuntime& app, std::string_view channel) {
@@ -168,6 +189,7 @@ bool ClusterNode::channel_occupied(const core::AppRuntime& app, std::string_view
     {
         std::lock_guard lock(mutex_);
         own_.occupy(app.app().id, channel);
+        if (deferred_.erase(channel_key(app.app().id, channel)) > 0) return false;
         announce = !registry_.has_channel(app.app().id, channel);
     }
     send_control(RequestType::ChannelOccupied, app, channel);
@@ -175,14 +197,54 @@ bool ClusterNode::channel_occupied(const core::AppRuntime& app, std::string_view
 }
 
 bool ClusterNode::channel_vacated(const core::AppRuntime& app, std::string_view channel) {
-    bool announce;
+    std::lock_guard lock(mutex_);
+    own_.vacate(app.app().id, channel);
+    defer_leave(channel_key(app.app().id, channel),
+                {false, app.app().id, std::string(channel), {}, Clock::now() + kLeaveSettle});
+    return false;
+}
+
+void ClusterNode::defer_leave(const std::string& key, DeferredLeave leave) {
+    if (deferred_.size() >= kMaxDeferredLeaves) leave.due = Clock::time_point::min();  // settle at once
+    deferred_[key] = std::move(leave);
+}
+
+void ClusterNode::settle_leaves(Clock::time_point now) {
+    struct Decision {
+        DeferredLeave leave;
+        bool announce;
+    };
+    std::vector<Decision> decisions;
     {
         std::lock_guard lock(mutex_);
-        own_.vacate(app.app().id, channel);
-        announce = !registry_.has_channel(app.app().id, channel);
+        for (auto it = deferred_.begin(); it != deferred_.end();) {
+            if (it->second.due > now) {
+                ++it;
+                continue;
+            }
+            const DeferredLeave& l = it->second;
+            const bool held_elsewhere = l.member ? registry_.has_member(l.app_id, l.channel, l.user_id)
+                                                 : registry_.has_channel(l.app_id, l.channel);
+            if (held_elsewhere) arbiter_.kept_quiet(it->first, now);
+            decisions.push_back({std::move(it->second), !held_elsewhere});
+            it = deferred_.erase(it);
+        }
     }
-    send_control(RequestType::ChannelVacated, app, channel);
-    return announce;
+    for (const auto& [l, announce] : decisions) {
+        if (settings_.health_enabled) {
+            RequestMessage m = control(l.member ? RequestType::PresenceMemberLeft : RequestType::ChannelVacated, l.app_id);
+            m.channel = l.channel;
+            m.user_id = l.user_id;
+            m.user_info_json = std::string(announce ? kAnnounced : kQuiet);
+            transport_->publish(Channel::Requests, encode(m));
+        }
+        if (!announce) continue;
+        if (l.member) {
+            announce_member_removed(l.app_id, l.channel, l.user_id);
+        } else {
+            announce_vacated(l.app_id, l.channel);
+        }
+    }
 }
 
 void ClusterNode::merge_remote_members(const core::AppRuntime& app, std::string_view channel,
@@ -231,6 +293,7 @@ void ClusterNode::run_ticker() {
         }
         stats_.requests_partial.fetch_add(expired.size());
         run_all(expired);
+        settle_leaves(now);
         if (settings_.health_enabled && now >= next_heartbeat) {
             // The first one goes out as soon as the transport is up (on_state).
             if (up_.load()) send_heartbeat(false);
@@ -239,6 +302,10 @@ void ClusterNode::run_ticker() {
         if (settings_.health_enabled && now >= next_cleanup) {
             // While the broker is unreachable every peer looks silent: decide nothing.
             if (up_.load()) check_dead_nodes(now);
+            {
+                std::lock_guard state(mutex_);
+                arbiter_.expire(now, settings_.node_timeout);
+            }
             next_cleanup = now + settings_.cleanup_interval;
         }
         lock.lock();
@@ -267,18 +334,15 @@ void ClusterNode::check_dead_nodes(Clock::time_point now) {
         spdlog::warn("cluster: node {} silent for over {} ms; removing its members", node,
                      settings_.node_timeout.count());
         stats_.dead_nodes.fetch_add(1);
-        clean_up_after(node, slice);
+        clean_up_after(slice);
         RequestMessage notice = control(RequestType::NodeDead, "cluster");
         notice.dead_node_id = node;
         transport_->publish(Channel::Requests, encode(notice));
     }
 }
 
-void ClusterNode::clean_up_after(const std::string& dead, const NodeSlice& slice) {
-    (void)dead;
+void ClusterNode::clean_up_after(const NodeSlice& slice) {
     for (const auto& [app_id, channels] : slice.members) {
-        core::AppPtr app = engine_.apps().find_by_id(app_id);
-        if (!app) continue;
         for (const auto& [channel, users] : channels) {
             for (const auto& [user, info] : users) {
                 bool still_here;
@@ -287,26 +351,64 @@ void ClusterNode::clean_up_after(const std::string& dead, const NodeSlice& slice
                     still_here = own_.has_member(app_id, channel, user) ||
                                  registry_.has_member(app_id, channel, user);
                 }
-                if (still_here) continue;
-                engine_.publish({app, channel,
-                                 transport::make_text_frame(
-                                     protocol::server_message::member_removed(channel, user)),
-                                 {}});
-                engine_.hooks().member_removed(app->app(), channel, user);
+                if (!still_here) announce_member_removed(app_id, channel, user);
             }
         }
     }
     for (const auto& [app_id, channels] : slice.channels) {
-        core::AppPtr app = engine_.apps().find_by_id(app_id);
-        if (!app) continue;
         for (const auto& channel : channels) {
             bool still_occupied;
             {
                 std::lock_guard lock(mutex_);
                 still_occupied = own_.has_channel(app_id, channel) || registry_.has_channel(app_id, channel);
             }
-            if (!still_occupied) engine_.hooks().channel_vacated(app->app(), channel);
+            if (!still_occupied) announce_vacated(app_id, channel);
         }
+    }
+}
+
+void ClusterNode::announce_member_removed(const std::string& app_id, const std::string& channel,
+                                          const std::string& user_id) {
+    core::AppPtr app = engine_.apps().find_by_id(app_id);
+    if (!app) return;
+    engine_.publish({app, channel,
+                     transport::make_text_frame(protocol::server_message::member_removed(channel, user_id)),
+                     {}});
+    engine_.hooks().member_removed(app->app(), channel, user_id);
+}
+
+void ClusterNode::announce_vacated(const std::string& app_id, const std::string& channel) {
+    core::AppPtr app = engine_.apps().find_by_id(app_id);
+    if (app) engine_.hooks().channel_vacated(app->app(), channel);
+}
+
+void ClusterNode::on_remote_leave(const RequestMessage& r) {
+    const bool member = r.type == RequestType::PresenceMemberLeft;
+    const std::string key = member ? member_key(r.app_id, r.channel, r.user_id) : channel_key(r.app_id, r.channel);
+    bool announce_here = false;
+    {
+        std::lock_guard lock(mutex_);
+        NodeSlice& slice = registry_.slice(r.node_id);
+        if (member) {
+            slice.leave(r.app_id, r.channel, r.user_id);
+        } else {
+            slice.vacate(r.app_id, r.channel);
+        }
+        if (r.user_info_json == kQuiet) {
+            const bool nobody = member ? !own_.has_member(r.app_id, r.channel, r.user_id) &&
+                                             !registry_.has_member(r.app_id, r.channel, r.user_id)
+                                       : !own_.has_channel(r.app_id, r.channel) &&
+                                             !registry_.has_channel(r.app_id, r.channel);
+            announce_here = arbiter_.quiet_elsewhere(key, r.node_id, nobody, node_id_);
+        } else {
+            arbiter_.announced_elsewhere(key);
+        }
+    }
+    if (!announce_here) return;
+    if (member) {
+        announce_member_removed(r.app_id, r.channel, r.user_id);
+    } else {
+        announce_vacated(r.app_id, r.channel);
     }
 }
 
@@ -350,6 +452,10 @@ void ClusterNode::on_control(const RequestMessage& r) {
             registry_.replace(r.node_id, std::move(*slice));
             return;
         }
+        case RequestType::PresenceMemberLeft:
+        case RequestType::ChannelVacated:
+            on_remote_leave(r);
+            return;
         default:
             break;
     }
@@ -359,14 +465,8 @@ void ClusterNode::on_control(const RequestMessage& r) {
         case RequestType::PresenceMemberJoined:
             slice.join(r.app_id, r.channel, r.user_id, r.user_info_json.empty() ? "{}" : r.user_info_json);
             break;
-        case RequestType::PresenceMemberLeft:
-            slice.leave(r.app_id, r.channel, r.user_id);
-            break;
         case RequestType::ChannelOccupied:
             slice.occupy(r.app_id, r.channel);
-            break;
-        case RequestType::ChannelVacated:
-            slice.vacate(r.app_id, r.channel);
             break;
         default:
             break;

@@ -11,11 +11,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "cluster/cluster_messages.hpp"
+#include "cluster/leave_arbiter.hpp"
 #include "cluster/peer_table.hpp"
 #include "cluster/pending_requests.hpp"
 #include "cluster/presence_registry.hpp"
@@ -92,7 +94,24 @@ private:
     // Ticker thread.
     void run_ticker();
     void check_dead_nodes(Clock::time_point now);
-    void clean_up_after(const std::string& dead, const NodeSlice& slice);
+    void clean_up_after(const NodeSlice& slice);
+    // A remote leave: applies it, and announces it here when the leave race says so.
+    void on_remote_leave(const RequestMessage& request);
+    // The cluster-wide announcements this node makes on behalf of another one.
+    void announce_member_removed(const std::string& app_id, const std::string& channel,
+                                 const std::string& user_id);
+    void announce_vacated(const std::string& app_id, const std::string& channel);
+
+    // Local last leaves wait kLeaveSettle before they are decided (see cluster_node.cpp).
+    struct DeferredLeave {
+        bool member = true;  // false: the channel's last subscriber
+        std::string app_id;
+        std::string channel;
+        std::string user_id;
+        Clock::time_point due;
+    };
+    void defer_leave(const std::string& key, DeferredLeave leave);  // under mutex_
+    void settle_leaves(Clock::time_point now);
 
     void send_heartbeat(bool resync);
     void send_sync(const std::string& target);
@@ -111,6 +130,8 @@ private:
     PresenceRegistry registry_;  // the other nodes' slices
     NodeSlice own_;              // this node's slice, sent to new peers
     PendingRequests pending_;
+    LeaveArbiter arbiter_;
+    std::map<std::string, DeferredLeave> deferred_;
     bool ever_up_ = false;
 
     std::atomic<bool> up_{false};

@@ -126,33 +126,68 @@ TEST(ClusterNode, PresenceTransitionsAreDecidedClusterWide) {
         a.node.merge_remote_members(a.app(), "presence-room", m);
         return m.size() == 1;
     }));
-    EXPECT_FALSE(a.node.member_left(a.app(), "presence-room", "alice"));  // still on b
+    // Leaves are decided after the settle time, by the node itself.
+    EXPECT_FALSE(a.node.member_left(a.app(), "presence-room", "alice"));  // still on b: quiet
     ASSERT_TRUE(eventually([&] {
         std::vector<protocol::PresenceMember> m;
         b.node.merge_remote_members(b.app(), "presence-room", m);
         return m.empty();
     }));
-    EXPECT_TRUE(b.node.member_left(b.app(), "presence-room", "alice"));  // the last one anywhere
+    EXPECT_EQ(a.hooks.removed, 0);
+    EXPECT_FALSE(b.node.member_left(b.app(), "presence-room", "alice"));
+    ASSERT_TRUE(eventually([&] { return b.hooks.removed == 1; }));  // the last one anywhere
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(a.hooks.removed + b.hooks.removed, 1);
+}
+
+TEST(ClusterNode, ConcurrentLastLeavesOnTwoNodesAreAnnouncedOnce) {
+    auto hub = std::make_shared<LoopbackHub>();
+    TestNode a(hub), b(hub);
+    protocol::PresenceMember alice{"alice", "{}"};
+    a.node.member_joined(a.app(), "presence-room", alice);
+    b.node.member_joined(b.app(), "presence-room", alice);
+    ASSERT_TRUE(eventually([&] {
+        std::vector<protocol::PresenceMember> ma, mb;
+        a.node.merge_remote_members(a.app(), "presence-room", ma);
+        b.node.merge_remote_members(b.app(), "presence-room", mb);
+        return ma.size() == 1 && mb.size() == 1;
+    }));
+    // Both leave at once: each sees the other holding alice when it decides.
+    a.node.member_left(a.app(), "presence-room", "alice");
+    b.node.member_left(b.app(), "presence-room", "alice");
+    ASSERT_TRUE(eventually([&] { return a.hooks.removed + b.hooks.removed >= 1; }));
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(a.hooks.removed + b.hooks.removed, 1);
+}
+
+TEST(ClusterNode, ALeaveFollowedByARejoinIsNoTransition) {
+    auto hub = std::make_shared<LoopbackHub>();
+    TestNode a(hub), b(hub);
+    protocol::PresenceMember alice{"alice", "{}"};
+    EXPECT_TRUE(a.node.member_joined(a.app(), "presence-room", alice));
+    a.node.member_left(a.app(), "presence-room", "alice");
+    EXPECT_FALSE(a.node.member_joined(a.app(), "presence-room", alice));  // within the settle time
+    std::this_thread::sleep_for(400ms);
+    EXPECT_EQ(a.hooks.removed, 0);
+    std::vector<protocol::PresenceMember> m;
+    b.node.merge_remote_members(b.app(), "presence-room", m);
+    EXPECT_EQ(m.size(), 1u);
 }
 
 TEST(ClusterNode, OccupancyIsDecidedClusterWide) {
     auto hub = std::make_shared<LoopbackHub>();
     TestNode a(hub), b(hub);
     EXPECT_TRUE(a.node.channel_occupied(a.app(), "orders"));
-    // b learns of a's channel by the replicated notice.
-    ASSERT_TRUE(eventually([&] {
-        bool first = b.node.channel_occupied(b.app(), "orders");
-        if (first) b.node.channel_vacated(b.app(), "orders");
-        return !first;
-    }));
-    // b's probing above sent occupied/vacated pairs; let a apply the last of them.
+    std::this_thread::sleep_for(100ms);  // the loopback hop takes microseconds
+    EXPECT_FALSE(b.node.channel_occupied(b.app(), "orders"));
     std::this_thread::sleep_for(100ms);
-    EXPECT_FALSE(a.node.channel_vacated(a.app(), "orders"));
-    ASSERT_TRUE(eventually([&] {
-        bool last = b.node.channel_vacated(b.app(), "orders");
-        if (!last) b.node.channel_occupied(b.app(), "orders");
-        return last;
-    }));
+    a.node.channel_vacated(a.app(), "orders");  // b still has it: quiet after the settle time
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(a.hooks.vacated + b.hooks.vacated, 0);
+    b.node.channel_vacated(b.app(), "orders");
+    ASSERT_TRUE(eventually([&] { return b.hooks.vacated == 1; }));
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(a.hooks.vacated + b.hooks.vacated, 1);
 }
 
 TEST(ClusterNode, QueriesAggregateEveryLiveNode) {
@@ -245,7 +280,8 @@ TEST(ClusterNode, GracefulDepartureIsNotADeath) {
     protocol::PresenceMember frank{"frank", "{}"};
     b->node.member_joined(b->app(), "presence-room", frank);
     b->node.member_left(b->app(), "presence-room", "frank");
-    b->node.stop();
+    b->node.stop();  // announces frank's leave itself, then departs
+    EXPECT_EQ(b->hooks.removed, 1);
     ASSERT_TRUE(eventually([&] { return !a.node.has_peers(); }, 1s));  // well before node_timeout
     std::this_thread::sleep_for(400ms);
     EXPECT_EQ(a.hooks.removed, 0);
