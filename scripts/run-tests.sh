@@ -13,4 +13,8 @@ for workers in 1 4; do
   echo "== integration tests (node --test, ${workers} worker(s)) =="
   SOCKUDO_TEST_WORKERS=$workers scripts/run-integration.sh "$build/sockudo" || status=1
 done
+
+# Several nodes per test on real brokers (redis-server, nats-server): run once.
+echo "== cluster integration tests (node --test) =="
+SOCKUDO_TEST_FILTER=cluster/ scripts/run-integration.sh "$build/sockudo" || status=1
 exit $status
