@@ -24,6 +24,7 @@
 #include "transport/listener.hpp"
 #include "transport/tls_context.hpp"
 #include "transport/worker.hpp"
+#include "webhooks/redis_job_queue.hpp"
 #include "webhooks/webhook_dispatcher.hpp"
 
 namespace sockudo::app {
@@ -124,7 +125,22 @@ int Server::run() {
         p.workers.push_back(std::make_unique<transport::Worker>(i));
         raw_workers.push_back(p.workers.back().get());
     }
-    p.webhooks = std::make_unique<webhooks::WebhookDispatcher>(webhooks::DispatcherSettings::from(options_));
+    const auto webhook_settings = webhooks::DispatcherSettings::from(options_);
+    std::unique_ptr<webhooks::JobQueue> webhook_jobs;
+    if (options_.queue_driver == config::QueueDriver::Redis) {
+        // Jobs name their app by id; the consumer sends with the app's current configuration.
+        auto lookup = [apps = p.apps.get()](const std::string& id) -> std::shared_ptr<const config::App> {
+            core::AppPtr app = apps->find_by_id(id);
+            return app ? std::make_shared<const config::App>(app->app()) : nullptr;
+        };
+        try {
+            webhook_jobs = webhooks::make_redis_job_queue(options_, lookup, webhook_settings.max_intake);
+        } catch (const std::exception& e) {
+            spdlog::critical("{}", e.what());
+            return 1;
+        }
+    }
+    p.webhooks = std::make_unique<webhooks::WebhookDispatcher>(webhook_settings, std::move(webhook_jobs));
     p.webhooks->start();
     p.engine = std::make_unique<core::Engine>(options_, *p.apps, raw_workers, *p.webhooks);
     if (!start_cluster()) return 1;

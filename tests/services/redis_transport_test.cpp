@@ -4,6 +4,7 @@
 #include "cluster/redis_transport.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include "config/load.hpp"
 #include "config/redis_url.hpp"
@@ -107,6 +108,48 @@ TEST_F(RedisTransportTest, QueueBoundHoldsAndAStalledBrokerIsDetected) {
     EXPECT_TRUE(r.wait_state(false, 15000ms)) << "a silent broker is detected";
     redis_.signal(SIGCONT);
     EXPECT_TRUE(r.wait_state(true, 15000ms));
+}
+
+// rediss://: the server certificate is verified against the CA store OpenSSL is given
+// (SSL_CERT_FILE here), including the host name.
+TEST_F(RedisTransportTest, ConnectsOverTlsAndVerifiesTheServer) {
+    if (find_binary("openssl").empty()) GTEST_SKIP() << "openssl is not installed";
+    char dir_template[] = "/tmp/sockudo-tls-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir_template), nullptr);
+    const std::string dir = dir_template;
+    const std::string script =
+        "cd " + dir +
+        " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 "
+        "-subj /CN=test-ca"
+        " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+        "-subj /CN=localhost"
+        " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > ext.cnf"
+        " && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+        "-out server.crt -days 2 -extfile ext.cnf";
+    ASSERT_EQ(std::system((script + " >/dev/null 2>&1").c_str()), 0) << "certificate generation";
+    ASSERT_TRUE(start_redis(redis_, port_,
+                            {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file",
+                             dir + "/server.crt", "--tls-key-file", dir + "/server.key",
+                             "--tls-ca-cert-file", dir + "/ca.crt", "--tls-auth-clients", "no"}));
+    const std::string tls_url = "rediss://127.0.0.1:" + std::to_string(port_) + "/1";
+
+    ::setenv("SSL_CERT_FILE", (dir + "/ca.crt").c_str(), 1);
+    TransportRecorder a, b;
+    auto ta = start(tls_url, a);
+    auto tb = start(tls_url, b, "node-b");
+    EXPECT_TRUE(a.wait_state(true)) << "TLS with a trusted CA";
+    EXPECT_TRUE(b.wait_state(true));
+    EXPECT_TRUE(ta->publish(Channel::Node, "over-tls", "node-b"));
+    EXPECT_TRUE(b.wait_count(Channel::Node, 1));
+
+    ::setenv("SSL_CERT_FILE", (dir + "/missing.crt").c_str(), 1);
+    TransportRecorder untrusted;
+    auto tu = start(tls_url, untrusted);
+    EXPECT_TRUE(untrusted.wait_state(false)) << "an untrusted certificate is refused";
+    std::this_thread::sleep_for(700ms);
+    EXPECT_FALSE(tu->up());
+    ::unsetenv("SSL_CERT_FILE");
+    std::system(("rm -rf " + dir).c_str());
 }
 
 TEST(RedisUrl, ParsesTheFormsSockudoAccepts) {
