@@ -37,18 +37,6 @@ struct ClusterSettings {
     static ClusterSettings from(const config::Options& options);
 };
 
-struct ClusterStats {
-    std::atomic<uint64_t> invalid_messages{0};   // unparseable or of an unknown shape
-    std::atomic<uint64_t> broadcasts_sent{0};
-    std::atomic<uint64_t> broadcasts_dropped{0};  // the transport refused them
-    std::atomic<uint64_t> broadcasts_received{0};
-    std::atomic<uint64_t> requests_sent{0};
-    std::atomic<uint64_t> requests_received{0};
-    std::atomic<uint64_t> requests_complete{0};
-    std::atomic<uint64_t> requests_partial{0};
-    std::atomic<uint64_t> dead_nodes{0};
-};
-
 class ClusterNode final : public core::ClusterLink {
 public:
     ClusterNode(core::Engine& engine, TransportPtr transport, ClusterSettings settings);
@@ -62,7 +50,7 @@ public:
 
     const std::string& node_id() const { return node_id_; }
     const char* driver_name() const { return transport_->driver_name(); }
-    const ClusterStats& stats() const { return stats_; }
+    const core::ClusterCounters& stats() const { return stats_; }
     size_t peer_count() const;
 
     // core::ClusterLink
@@ -80,6 +68,7 @@ public:
     void query(const core::AppRuntime& app, core::ClusterQueryArgs args,
                std::function<void(core::ClusterAnswer)> done) override;
     bool healthy() const override { return up_.load(std::memory_order_relaxed); }
+    const core::ClusterCounters& counters() const override { return stats_; }
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -140,7 +129,7 @@ private:
     bool stopping_ = false;
     bool started_ = false;
     std::thread ticker_;
-    ClusterStats stats_;
+    core::ClusterCounters stats_;
 };
 
 // A random RFC 4122 version 4 UUID (node identity and request ids).

@@ -84,6 +84,7 @@ void ClusterNode::on_message(Channel channel, std::string_view payload) {
             return;
         }
         if (m->node_id == node_id_) return;
+        stats_.responses_received.fetch_add(1, std::memory_order_relaxed);
         std::vector<PendingRequests::Completion> done;
         {
             std::lock_guard lock(mutex_);

@@ -3,6 +3,7 @@
 // implements it; a null link is a single node. Every method may be called from any worker
 // thread and never blocks on the network.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,6 +40,20 @@ struct ClusterQueryArgs {
     std::string user_id;
 };
 
+// What the link has done since start, for /metrics (Sockudo's horizontal_adapter_* families).
+struct ClusterCounters {
+    std::atomic<uint64_t> invalid_messages{0};   // unparseable or of an unknown shape
+    std::atomic<uint64_t> broadcasts_sent{0};
+    std::atomic<uint64_t> broadcasts_dropped{0};  // the transport refused them (broker down, queue full)
+    std::atomic<uint64_t> broadcasts_received{0};
+    std::atomic<uint64_t> requests_sent{0};
+    std::atomic<uint64_t> requests_received{0};
+    std::atomic<uint64_t> responses_received{0};
+    std::atomic<uint64_t> requests_complete{0};
+    std::atomic<uint64_t> requests_partial{0};
+    std::atomic<uint64_t> dead_nodes{0};
+};
+
 class ClusterLink {
 public:
     virtual ~ClusterLink() = default;
@@ -70,6 +85,7 @@ public:
 
     // Broker reachable (false: this node delivers only to its own sockets).
     virtual bool healthy() const = 0;
+    virtual const ClusterCounters& counters() const = 0;
 };
 
 }  // namespace sockudo::core

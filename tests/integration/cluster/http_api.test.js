@@ -5,6 +5,7 @@ const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { ADAPTERS, bootCluster, clientOn, closeClients } = require('./fixtures');
 const { rawJoin, rawSignin, serverSdk } = require('../lib/pusher-clients');
+const { httpGet } = require('../lib/harness');
 
 const cd = (id) => ({ user_id: id, user_info: { name: id } });
 async function getJson(sdk, path, params = {}) {
@@ -48,6 +49,13 @@ for (const adapter of ADAPTERS) {
       // info on publish counts every node's subscribers too.
       const res = await serverSdk(cluster.node(2)).trigger('orders', 'e', {}, { info: 'subscription_count' });
       assert.deepEqual(await res.json(), { channels: { orders: { subscription_count: 3 } } });
+      if (adapter !== 'local') {
+        const metrics = (await httpGet(cluster.node(2).metricsPort, '/metrics')).body;
+        const value = (name) => Number((metrics.match(new RegExp(`^sockudo_${name}\\{[^}]*\\} (\\S+)$`, 'm')) || [])[1]);
+        assert.ok(value('horizontal_adapter_resolved_promises') >= 7, metrics);
+        assert.equal(value('horizontal_adapter_uncomplete_promises'), 0);
+        assert.equal(value('horizontal_adapter_connected'), 1);
+      }
     });
 
     it('terminate_connections closes the user\'s sockets on every node', async () => {
