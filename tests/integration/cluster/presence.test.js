@@ -85,6 +85,26 @@ for (const adapter of ADAPTERS) {
     });
 
     if (adapter !== 'local') {
+      it('a node shutting down announces its members\' removal itself, once, before it leaves', async () => {
+        const room = 'presence-shutdown';
+        const observer = await clientOn(cluster.node(0));
+        await rawJoin(observer, room, { channelData: cd('watcher') });
+        const leaving = cluster.node(1);
+        const dan = await clientOn(leaving);
+        await rawJoin(dan, room, { channelData: cd('dan') });
+        await observer.next(member('member_added', room), 5000);
+        const stoppedAt = Date.now();
+        await leaving.stop('SIGTERM');
+        const removed = await observer.next(member('member_removed', room), 5000);
+        assert.equal(JSON.parse(removed.data).user_id, 'dan');
+        // Announced by the departing node, not by a dead-node cleanup after node_timeout_ms.
+        assert.ok(Date.now() - stoppedAt < TIMING.node_timeout_ms + 1000, 'removal came from the dead-node path');
+        await receiver.waitFor(() => hooks('member_removed', room).length >= 1, 5000, 'member_removed webhook');
+        await sleep(TIMING.node_timeout_ms + 2 * TIMING.cleanup_interval_ms);  // no second removal later
+        assert.equal(count(observer, member('member_removed', room)), 1);
+        assert.deepEqual(hooks('member_removed', room).map((e) => e.user_id), ['dan']);
+      });
+
       it('a killed node\'s members are removed once, within the node timeout', async () => {
         const room = 'presence-crash';
         const observer = await clientOn(cluster.node(0));
