@@ -23,6 +23,8 @@ std::string redis_url(const Options& options) {
         u.set_user(d.redis_username.value_or(""));
         if (d.redis_password) u.set_password(*d.redis_password);
     }
+    // An IPv6 literal is bracketed in a URL.
+    if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
     u.set_host(host);
     u.set_port_number(d.redis_port);
     u.set_path("/" + std::to_string(d.redis_db));

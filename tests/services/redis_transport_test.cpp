@@ -95,15 +95,17 @@ TEST_F(RedisTransportTest, QueueBoundHoldsAndAStalledBrokerIsDetected) {
     ASSERT_TRUE(r.wait_state(true));
     redis_.signal(SIGSTOP);
     const std::string payload(1024, 'x');
-    const auto started = Clock::now();
     uint64_t refused = 0;
-    constexpr uint64_t kAttempts = 200000;  // 200 MiB: far beyond queue + socket buffers
+    Clock::duration slowest{};
+    constexpr uint64_t kAttempts = 100000;  // 100 MiB: far beyond queue + socket buffers
     for (uint64_t i = 0; i < kAttempts; ++i) {
+        const auto started = Clock::now();
         if (!t->publish(Channel::Broadcast, payload)) ++refused;
+        slowest = std::max(slowest, Clock::now() - started);
     }
-    EXPECT_LT(Clock::now() - started, 5000ms) << "publish() blocked";
-    // At most 16 MiB queued + 1 MiB in one write + the kernel's socket buffers were accepted.
-    EXPECT_GT(refused, kAttempts - 60000);
+    EXPECT_LT(slowest, 500ms) << "publish() blocked";
+    // 10,000 queued messages + one 1 MiB write + the kernel's socket buffers at most.
+    EXPECT_GT(refused, kAttempts - 40000);
     EXPECT_EQ(t->stats().dropped, refused);
     EXPECT_TRUE(r.wait_state(false, 15000ms)) << "a silent broker is detected";
     redis_.signal(SIGCONT);

@@ -32,4 +32,10 @@ TEST(ConfigQueue, RedisUrlFollowsTheOverrideElseDatabaseRedis) {
     o = from_json("{}", {{"REDIS_URL", "rediss://r.example:7000/1"}});
     EXPECT_EQ(redis_url(o), "rediss://r.example:7000/1");
     EXPECT_EQ(redis_url(from_json("{}")), "redis://127.0.0.1:6379/0");
+    o = from_json(R"({"database": {"redis": {"host": "::1"}}})");
+    EXPECT_EQ(redis_url(o), "redis://[::1]:6379/0");
+    std::string error;
+    auto target = parse_redis_url(redis_url(o), error);
+    ASSERT_TRUE(target) << error;
+    EXPECT_EQ(target->host, "::1");
 }
