@@ -38,7 +38,7 @@ config::Options options_with_app() {
 ClusterSettings fast_settings() {
     ClusterSettings s;
     s.heartbeat_interval = 50ms;
-    s.node_timeout = 300ms;
+    s.node_timeout = 600ms;
     s.cleanup_interval = 50ms;
     s.request_timeout = 200ms;
     return s;
@@ -259,7 +259,7 @@ TEST(ClusterNode, BrokerOutageIsReportedAndRecovered) {
     // Joins while cut off are not seen by b...
     protocol::PresenceMember erin{"erin", "{}"};
     EXPECT_TRUE(a.node.member_joined(a.app(), "presence-room", erin));
-    std::this_thread::sleep_for(400ms);  // longer than node_timeout: nobody is declared dead
+    std::this_thread::sleep_for(800ms);  // longer than node_timeout: nobody is declared dead
     EXPECT_EQ(a.hooks.removed + b.hooks.removed, 0);
     hub->set_up(true);
     ASSERT_TRUE(eventually([&] { return a.node.healthy(); }));
