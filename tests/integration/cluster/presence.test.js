@@ -46,6 +46,12 @@ for (const adapter of ADAPTERS) {
       const added = await observer.next(member('member_added', room), 5000);
       assert.equal(JSON.parse(added.data).user_id, 'alice');
 
+      // Node B has seen A's join notice once its cluster-wide answer lists alice (a notice
+      // travels ahead of the same node's answers); joins within one round trip would race.
+      await waitFor(async () => {
+        const res = await sdkOn(cluster.node(1)).get({ path: `/channels/${room}/users` });
+        return (await res.json()).users.some((u) => u.id === 'alice');
+      }, 5000, 'alice listed by node B');
       // alice's second socket, on another node: the member list is cluster-wide, no new member.
       const alice2 = await clientOn(cluster.node(1));
       const ok = await rawJoin(alice2, room, { channelData: cd('alice') });
@@ -66,15 +72,17 @@ for (const adapter of ADAPTERS) {
     it('a channel is occupied and vacated once across nodes', async () => {
       const a = await clientOn(cluster.node(0));
       const b = await clientOn(cluster.node(1));
-      await rawJoin(a, 'occupancy');
       // Joins on two nodes within one broker round trip would both count as first (the join
-      // race documented in docs/architecture.md); the webhook is later than that round trip.
-      await receiver.waitFor(() => hooks('channel_occupied', 'occupancy').length >= 1, 5000, 'channel_occupied');
+      // race documented in docs/architecture.md), and so would a leave racing a join. A node's
+      // occupancy notice travels ahead of its answers, so once node X's cluster-wide count
+      // includes the other node's subscriber, X has seen that node's notice.
+      const subscribers = async (node) => (await sdkOn(node)
+        .get({ path: '/channels/occupancy', params: { info: 'subscription_count' } })
+        .then((r) => r.json())).subscription_count;
+      await rawJoin(a, 'occupancy');
+      await waitFor(async () => (await subscribers(cluster.node(1))) === 1, 5000, 'B sees A\'s subscriber');
       await rawJoin(b, 'occupancy');
-      // Likewise a leave on A within one round trip of B's join: wait until A's answer counts
-      // B's subscriber (B's occupancy notice travels ahead of B's answer).
-      await waitFor(async () => (await sdkOn(cluster.node(0)).get({ path: '/channels/occupancy', params: { info: 'subscription_count' } })
-        .then((r) => r.json())).subscription_count === 2, 5000, 'subscription count 2');
+      await waitFor(async () => (await subscribers(cluster.node(0))) === 2, 5000, 'A sees B\'s subscriber');
       a.close();
       await a.closedPromise;
       b.close();
