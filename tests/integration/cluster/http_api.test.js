@@ -76,5 +76,18 @@ for (const adapter of ADAPTERS) {
       }
       assert.equal(bystander.closed, null);
     });
+
+    if (adapter !== 'local') {
+      it('a node that stops answering makes the answer partial, still a success', async () => {
+        await rawJoin(await clientOn(cluster.node(1)), 'partial');
+        await cluster.node(2).stop('SIGKILL');  // still counted live until node_timeout_ms
+        const started = Date.now();
+        const res = await serverSdk(cluster.node(0)).get({ path: '/channels/partial', params: { info: 'subscription_count' } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('x-sockudo-partial'), '1');
+        assert.deepEqual(await res.json(), { occupied: true, subscription_count: 1 });
+        assert.ok(Date.now() - started < 3000, 'bounded by the request timeout');
+      });
+    }
   });
 }
