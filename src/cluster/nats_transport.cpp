@@ -111,8 +111,9 @@ void on_nats_disconnected(natsConnection*, void* closure) {
 void on_nats_closed(natsConnection*, void* closure) {
     auto* inbox = static_cast<Inbox*>(closure);
     inbox->up.store(false, std::memory_order_release);
-    inbox->closed_connections.fetch_add(1);
     inbox->push({Inbox::Event::Kind::Closed, Channel::Broadcast, {}});
+    // Last: once counted, stop() may free the inbox.
+    inbox->closed_connections.fetch_add(1);
 }
 
 void on_subscription_complete(void* closure) {
