@@ -19,3 +19,9 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
+# Cluster transports (Redis pub/sub, NATS) and the Redis webhook queue. hiredis only parses and
+# encodes RESP for the Redis transport; its sockets are Boost.Asio's.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# Debian's cnats CMake package names a static library the package does not ship; pkg-config
+# describes the shared one correctly.
+pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)

@@ -10,6 +10,7 @@ packages=(
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libsimdjson-dev libtomlplusplus-dev
   libcurl4-openssl-dev prometheus-cpp-dev
   libsqlite3-dev libpq-dev libmariadb-dev postgresql mariadb-server sqlite3
+  libhiredis-dev libnats-dev redis-server nats-server
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   nodejs npm procps curl openssl

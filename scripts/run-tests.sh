@@ -16,4 +16,8 @@ done
 # App stores against throwaway SQLite, PostgreSQL and MariaDB servers: once, not per worker count.
 echo "== integration tests (app stores: sqlite, postgres, mysql) =="
 SOCKUDO_TEST_FILTER=apps/ scripts/run-integration.sh "$build/sockudo" || status=1
+
+# Several nodes per test on real brokers (redis-server, nats-server): run once.
+echo "== cluster integration tests (node --test) =="
+SOCKUDO_TEST_FILTER=cluster/ scripts/run-integration.sh "$build/sockudo" || status=1
 exit $status

@@ -90,6 +90,12 @@ transport::HttpResponse up(core::Engine& engine, const std::string* app_id, cons
         spdlog::warn("/up: app store unavailable: {}", apps.store_error());
         return health(503, "ERROR");
     }
+    // A clustered node whose broker is unreachable (or that fell back to local) still serves its
+    // own sockets: DEGRADED with 200, so a broker outage does not empty the load balancer.
+    if (engine.options().adapter.driver != config::AdapterDriver::Local &&
+        (engine.cluster() == nullptr || !engine.cluster()->healthy())) {
+        return health(200, "DEGRADED");
+    }
     // The local adapter and the memory cache are always healthy.
     return health(200, "OK");
 }

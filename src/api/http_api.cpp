@@ -101,9 +101,45 @@ std::optional<std::string> api_app_id(std::string_view path) {
     return id;
 }
 
-transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::string_view path,
-                                        std::string_view raw_path, std::string_view query,
-                                        const core::AppPtr& app) {
+namespace {
+
+// Status 0 never reaches a client: it marks a response that comes later through `reply`.
+transport::HttpResponse deferred() {
+    transport::HttpResponse r;
+    r.status = 0;
+    return r;
+}
+
+}  // namespace
+
+transport::HttpResponse HttpApi::with_cluster(ApiRequest& request, core::ClusterQueryArgs args, Build build) {
+    core::ClusterLink* link = engine_.cluster();
+    if (link == nullptr || !link->has_peers() || !request.reply) return build(nullptr);
+    link->query(*request.app, std::move(args),
+                [reply = request.reply, build = std::move(build)](core::ClusterAnswer answer) {
+                    transport::HttpResponse r;
+                    try {
+                        r = build(&answer);
+                    } catch (const std::exception&) {
+                        r = json_error(500, "Internal server error");
+                    }
+                    if (!answer.complete) r.headers.emplace_back("X-Sockudo-Partial", "1");
+                    reply(std::move(r));
+                });
+    return deferred();
+}
+
+std::optional<transport::HttpResponse> HttpApi::handle(transport::HttpRequest& request, std::string_view path,
+                                                       std::string_view raw_path, std::string_view query,
+                                                       const core::AppPtr& app, Reply reply) {
+    transport::HttpResponse response = route(request, path, raw_path, query, app, std::move(reply));
+    if (response.status == 0) return std::nullopt;
+    return response;
+}
+
+transport::HttpResponse HttpApi::route(transport::HttpRequest& request, std::string_view path,
+                                       std::string_view raw_path, std::string_view query,
+                                       const core::AppPtr& app, Reply reply) {
     // /apps/{id}/rest...
     std::vector<std::string> segments;
     std::string_view rest = path.substr(std::string_view("/apps/").size());
@@ -119,7 +155,8 @@ transport::HttpResponse HttpApi::handle(transport::HttpRequest& request, std::st
     if (segments.empty() || segments[0].empty()) return json_error(404, "Unknown route");
     if (!app) return json_error(404, "App " + segments[0] + " does not exist");
 
-    ApiRequest api{request, app, std::vector<std::string>(segments.begin() + 1, segments.end()), {}};
+    ApiRequest api{request, app, std::vector<std::string>(segments.begin() + 1, segments.end()), {},
+                   std::move(reply)};
     if (!parse_query(query, api.query)) return json_error(400, "Malformed query string");
 
     protocol::SignedRequest signed_request{request.method_string(), raw_path, api.query, request.body()};

@@ -2,6 +2,7 @@
 // The signed HTTP API under /apps/{app_id}/… (protocol-v1 §11): authentication, then one
 // handler per route group (events, channels, users).
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,8 @@
 namespace sockudo::api {
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
+// Answers a request later, from any thread (a cluster-wide question came back).
+using Reply = std::function<void(transport::HttpResponse)>;
 
 // Everything a route handler needs once the request is authenticated.
 struct ApiRequest {
@@ -22,6 +25,7 @@ struct ApiRequest {
     core::AppPtr app;
     std::vector<std::string> segments;  // decoded path segments after /apps/{id}
     QueryParams query;
+    Reply reply;
     const std::string* param(std::string_view key) const;
 };
 
@@ -31,12 +35,16 @@ public:
 
     // `path` is the routed path starting with /apps/ (prefix removed, trailing slash kept as
     // received), `raw_path` the request-line path used for the signature, `app` the app looked
-    // up by the id in the path (null: unknown).
-    transport::HttpResponse handle(transport::HttpRequest& request, std::string_view path,
-                                   std::string_view raw_path, std::string_view query,
-                                   const core::AppPtr& app);
+    // up by the id in the path (null: unknown). Nothing is returned when the answer needs the
+    // other nodes of a cluster: `reply` gets it then.
+    std::optional<transport::HttpResponse> handle(transport::HttpRequest& request, std::string_view path,
+                                                  std::string_view raw_path, std::string_view query,
+                                                  const core::AppPtr& app, Reply reply);
 
 private:
+    transport::HttpResponse route(transport::HttpRequest& request, std::string_view path,
+                                  std::string_view raw_path, std::string_view query,
+                                  const core::AppPtr& app, Reply reply);
     transport::HttpResponse events(ApiRequest& request);
     transport::HttpResponse batch_events(ApiRequest& request);
     transport::HttpResponse channels(ApiRequest& request);
@@ -49,9 +57,18 @@ private:
     std::optional<transport::HttpResponse> over_app_budget(const core::AppRuntime& app, bool read,
                                                            int64_t cost);
 
+    // With other live nodes, asks them (`args`) and answers with build(&their answer) later
+    // (the deferred marker is returned now); on a single node answers build(nullptr) at once.
+    // An incomplete answer is still a success, flagged with X-Sockudo-Partial: 1.
+    using Build = std::function<transport::HttpResponse(const core::ClusterAnswer*)>;
+    transport::HttpResponse with_cluster(ApiRequest& request, core::ClusterQueryArgs args, Build build);
+
     core::Engine& engine_;
     core::MemoryRateLimiter app_budgets_;
 };
+
+// Distinct presence members of the channel: this node's and, in a cluster, the other nodes'.
+uint64_t user_count(const core::AppRuntime& app, core::ClusterLink* link, const std::string& channel);
 
 // The decoded app id of a path under /apps/; nullopt when it is empty or malformed.
 std::optional<std::string> api_app_id(std::string_view path);

@@ -1,6 +1,8 @@
 // Channel queries and user termination (protocol-v1 §11.5–§11.8).
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
+#include <set>
 
 #include "api/http_api.hpp"
 #include "api/router.hpp"
@@ -47,6 +49,12 @@ std::optional<transport::HttpResponse> check_name(const core::AppRuntime& app, c
 
 }  // namespace
 
+uint64_t user_count(const core::AppRuntime& app, core::ClusterLink* link, const std::string& channel) {
+    auto members = app.channels.members(channel);
+    if (link != nullptr) link->merge_remote_members(app, channel, members);
+    return members.size();
+}
+
 transport::HttpResponse HttpApi::channels(ApiRequest& request) {
     const std::string* prefix_param = request.param("filter_by_prefix");
     const std::string prefix = prefix_param ? *prefix_param : "";
@@ -55,15 +63,30 @@ transport::HttpResponse HttpApi::channels(ApiRequest& request) {
     if (has(info, "user_count") && prefix.rfind("presence-", 0) != 0) {
         return json_error(400, "info=user_count requires filter_by_prefix starting with presence-");
     }
-    json::object channels;
-    for (const auto& summary : request.app->channels.channels(prefix)) {
-        if (summary.name.empty() || summary.name[0] == '#') continue;
-        json::object attrs;
-        if (has(info, "user_count")) attrs["user_count"] = summary.user_count;
-        if (has(info, "subscription_count")) attrs["subscription_count"] = summary.subscription_count;
-        channels[summary.name] = std::move(attrs);
-    }
-    return ok_json(json::object{{"channels", std::move(channels)}});
+    core::ClusterLink* link = engine_.cluster();
+    return with_cluster(
+        request, {core::ClusterQuery::ChannelsWithSocketsCount, {}, {}},
+        [app = request.app, prefix, info, link](const core::ClusterAnswer* remote) {
+            // Local channels, then the other nodes' (socket counts summed per channel).
+            std::map<std::string, uint64_t> counts;
+            for (const auto& summary : app->channels.channels(prefix)) {
+                counts[summary.name] += summary.subscription_count;
+            }
+            if (remote != nullptr) {
+                for (const auto& [name, n] : remote->channel_counts) {
+                    if (n > 0 && name.compare(0, prefix.size(), prefix) == 0) counts[name] += n;
+                }
+            }
+            json::object channels;
+            for (const auto& [name, count] : counts) {
+                if (name.empty() || name[0] == '#') continue;
+                json::object attrs;
+                if (has(info, "user_count")) attrs["user_count"] = user_count(*app, link, name);
+                if (has(info, "subscription_count")) attrs["subscription_count"] = count;
+                channels[name] = std::move(attrs);
+            }
+            return ok_json(json::object{{"channels", std::move(channels)}});
+        });
 }
 
 transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string& name) {
@@ -77,19 +100,27 @@ transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string&
     if (has(info, "cache") && !kind.cache) {
         return json_error(400, "cache is only available for cache channels");
     }
-    auto summary = request.app->channels.channel(name);
-    json::object body{{"occupied", summary.has_value() && summary->subscription_count > 0}};
-    if (has(info, "user_count")) body["user_count"] = summary ? summary->user_count : 0;
-    if (has(info, "subscription_count")) body["subscription_count"] = summary ? summary->subscription_count : 0;
-    if (has(info, "cache")) {
-        auto cached = request.app->cache.get(name);
-        if (cached) {
-            body["cache"] = json::object{{"data", cached->data}, {"ttl", cached->ttl_remaining_s}};
-        } else {
-            body["cache"] = nullptr;
-        }
-    }
-    return ok_json(body);
+    core::ClusterLink* link = engine_.cluster();
+    return with_cluster(
+        request, {core::ClusterQuery::ChannelSocketsCount, {name}, {}},
+        [app = request.app, name, info, link](const core::ClusterAnswer* remote) {
+            uint64_t count = app->channels.subscription_count(name);
+            if (remote != nullptr) {
+                if (auto it = remote->channel_counts.find(name); it != remote->channel_counts.end()) count += it->second;
+            }
+            json::object body{{"occupied", count > 0}};
+            if (has(info, "user_count")) body["user_count"] = user_count(*app, link, name);
+            if (has(info, "subscription_count")) body["subscription_count"] = count;
+            if (has(info, "cache")) {
+                auto cached = app->cache.get(name);
+                if (cached) {
+                    body["cache"] = json::object{{"data", cached->data}, {"ttl", cached->ttl_remaining_s}};
+                } else {
+                    body["cache"] = nullptr;
+                }
+            }
+            return ok_json(body);
+        });
 }
 
 transport::HttpResponse HttpApi::channel_users(ApiRequest& request, const std::string& name) {
@@ -97,17 +128,25 @@ transport::HttpResponse HttpApi::channel_users(ApiRequest& request, const std::s
     if (!protocol::is_presence(protocol::classify_channel(name))) {
         return json_error(400, "Users are only available for presence channels");
     }
-    json::array users;
-    for (const auto& member : request.app->channels.members(name)) {
-        users.push_back(json::object{{"id", member.user_id}});
-    }
-    return ok_json(json::object{{"users", std::move(users)}});
+    return with_cluster(request, {core::ClusterQuery::ChannelMembers, {name}, {}},
+                        [app = request.app, name](const core::ClusterAnswer* remote) {
+                            // De-duplicated by user id: a user on several nodes is listed once.
+                            std::set<std::string> ids;
+                            for (const auto& member : app->channels.members(name)) ids.insert(member.user_id);
+                            if (remote != nullptr) {
+                                for (const auto& [id, info] : remote->members) ids.insert(id);
+                            }
+                            json::array users;
+                            for (const auto& id : ids) users.push_back(json::object{{"id", id}});
+                            return ok_json(json::object{{"users", std::move(users)}});
+                        });
 }
 
 transport::HttpResponse HttpApi::terminate(ApiRequest& request, const std::string& user_id) {
     if (user_id.empty()) return json_error(400, "A user id is required");
     engine_.terminate_user(request.app, user_id);
-    return ok_json(json::object());
+    return with_cluster(request, {core::ClusterQuery::TerminateUser, {}, user_id},
+                        [](const core::ClusterAnswer*) { return ok_json(json::object()); });
 }
 
 }  // namespace sockudo::api

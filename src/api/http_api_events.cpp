@@ -118,14 +118,21 @@ std::optional<Invalid> read_event(const json::value& v, const core::AppRuntime& 
     return std::nullopt;
 }
 
+// `remote` (the other nodes' socket counts) and `link` are null on a single node.
 json::object channel_info(const core::AppRuntime& app, const std::string& channel,
-                          const std::vector<std::string>& info) {
+                          const std::vector<std::string>& info, const core::ClusterAnswer* remote,
+                          core::ClusterLink* link) {
     json::object attrs;
     if (has(info, "user_count") && protocol::is_presence(protocol::classify_channel(channel))) {
-        auto summary = app.channels.channel(channel);
-        attrs["user_count"] = summary ? summary->user_count : 0;
+        attrs["user_count"] = user_count(app, link, channel);
     }
-    if (has(info, "subscription_count")) attrs["subscription_count"] = app.channels.subscription_count(channel);
+    if (has(info, "subscription_count")) {
+        uint64_t count = app.channels.subscription_count(channel);
+        if (remote != nullptr) {
+            if (auto it = remote->channel_counts.find(channel); it != remote->channel_counts.end()) count += it->second;
+        }
+        attrs["subscription_count"] = count;
+    }
     return attrs;
 }
 
@@ -177,12 +184,19 @@ transport::HttpResponse HttpApi::events(ApiRequest& request) {
     }
     publish(engine_, request.app, event);
     if (event.info.empty()) return ok_json(json::object());
-    json::object channels;
-    for (const auto& channel : event.channels) {
-        if (protocol::classify_channel(channel).type == protocol::ChannelType::ServerToUser) continue;
-        channels[channel] = channel_info(*request.app, channel, event.info);
-    }
-    return ok_json(json::object{{"channels", std::move(channels)}});
+    core::ClusterLink* link = engine_.cluster();
+    return with_cluster(request, {core::ClusterQuery::ChannelSocketsCount, event.channels, {}},
+                        [app = request.app, event, link](const core::ClusterAnswer* remote) {
+                            json::object channels;
+                            for (const auto& channel : event.channels) {
+                                if (protocol::classify_channel(channel).type ==
+                                    protocol::ChannelType::ServerToUser) {
+                                    continue;
+                                }
+                                channels[channel] = channel_info(*app, channel, event.info, remote, link);
+                            }
+                            return ok_json(json::object{{"channels", std::move(channels)}});
+                        });
 }
 
 transport::HttpResponse HttpApi::batch_events(ApiRequest& request) {
@@ -214,12 +228,22 @@ transport::HttpResponse HttpApi::batch_events(ApiRequest& request) {
         any_info = any_info || !event.info.empty();
     }
     if (!any_info) return ok_json(json::object());
-    json::array results;
+    std::vector<std::string> asked;
     for (const auto& event : events) {
-        results.push_back(event.info.empty() ? json::object()
-                                             : channel_info(*request.app, event.channels.front(), event.info));
+        if (!event.info.empty()) asked.push_back(event.channels.front());
     }
-    return ok_json(json::object{{"batch", std::move(results)}});
+    core::ClusterLink* link = engine_.cluster();
+    return with_cluster(
+        request, {core::ClusterQuery::ChannelSocketsCount, std::move(asked), {}},
+        [app = request.app, events = std::move(events), link](const core::ClusterAnswer* remote) {
+            json::array results;
+            for (const auto& event : events) {
+                results.push_back(event.info.empty()
+                                      ? json::object()
+                                      : channel_info(*app, event.channels.front(), event.info, remote, link));
+            }
+            return ok_json(json::object{{"batch", std::move(results)}});
+        });
 }
 
 }  // namespace sockudo::api

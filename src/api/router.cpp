@@ -69,12 +69,17 @@ std::optional<transport::HttpResponse> Router::over_limit(
     return r;
 }
 
-void Router::count_http(transport::Connection& connection, const core::AppPtr& app,
-                        const transport::HttpRequest& request, const transport::HttpResponse& response) {
+void Router::count_http(transport::Connection& connection, std::string_view path, size_t request_bytes,
+                        const transport::HttpResponse& response) {
+    // Per-app traffic: the app id is the segment after /apps/.
+    if (path.rfind("/apps/", 0) != 0) return;
+    std::string_view rest = path.substr(6);
+    const std::string id(rest.substr(0, rest.find('/')));
+    core::AppPtr app = engine_.apps().find_by_id(id);
     if (!app) return;
     core::TrafficCounters& traffic = app->traffic(connection.worker().index());
     traffic.http_calls.add();
-    traffic.http_bytes_received.add(request.body().size());
+    traffic.http_bytes_received.add(request_bytes);
     traffic.http_bytes_sent.add(response.body.size());
 }
 
@@ -120,76 +125,90 @@ std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection
 
 void Router::on_http(transport::Connection& connection, transport::HttpRequest& request,
                      transport::HttpResponder responder) {
-    std::optional<transport::HttpResponse> response;
+    transport::HttpResponse response;
     const bool preflight = request.method() == http::verb::options;
+    std::optional<transport::HttpResponse> routed;
     // One boundary per request: a stray exception becomes a 500 with a log line.
     try {
         std::string_view target = request.target();
         size_t q = target.find('?');
         std::string_view path = target.substr(0, q);
         std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-        if (preflight) {
-            response = cors_.preflight(request);
-        } else {
-            response = route(connection, request, path, query, responder);
-        }
+        routed = preflight ? cors_.preflight(request) : route(connection, request, path, query, responder);
+        if (!routed) return;  // a cluster-wide answer: finish_later sends it
+        response = std::move(*routed);
     } catch (const std::exception& e) {
-        response = internal_error(request, e);
+        spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
+                      std::string(request.target().substr(0, request.target().find('?'))),
+                      e.what());
+        response = json_error(500, "Internal server error");
     }
-    // Empty: the route answers once its app lookup completes.
-    if (response) finish(request, std::move(*response), responder);
+    finish(request, response);
+    responder.send(std::move(response));
 }
 
-transport::HttpResponse Router::internal_error(const transport::HttpRequest& request,
-                                               const std::exception& e) {
-    spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
-                  std::string(request.target().substr(0, request.target().find('?'))), e.what());
-    return json_error(500, "Internal server error");
-}
-
-void Router::finish(const transport::HttpRequest& request, transport::HttpResponse response,
-                    transport::HttpResponder& responder) {
+void Router::finish(const transport::HttpRequest& request, transport::HttpResponse& response) const {
     // After the boundary, so that a 500 carries the CORS headers like every other error.
     if (request.method() != http::verb::options) cors_.decorate(request, response);
     // A HEAD response ends with its headers (RFC 9112 §6.3); body bytes would be read as the
     // start of the next response on a kept-alive connection.
     if (request.method() == http::verb::head) response.body.clear();
-    responder.send(std::move(response));
+}
+
+Reply Router::finish_later(transport::Connection& connection, const transport::HttpRequest& request,
+                           std::string path, const transport::HttpResponder& responder) {
+    // The request object ends with on_http: keep what finishing needs.
+    auto saved = std::make_shared<transport::HttpRequest>(request);
+    saved->body().clear();
+    const size_t body_size = request.body().size();
+    return [this, saved, path = std::move(path), responder = transport::HttpResponder(responder), body_size,
+            worker = &connection.worker()](transport::HttpResponse response) mutable {
+        // The counters and the connection belong to the worker's thread.
+        worker->post([this, saved, path, responder, body_size, response = std::move(response)]() mutable {
+            finish(*saved, response);
+            count_http(responder.connection(), path, body_size, response);
+            responder.send(std::move(response));
+        });
+    };
 }
 
 std::optional<transport::HttpResponse> Router::api(transport::Connection& connection,
                                                    transport::HttpRequest& request,
                                                    std::string_view path, std::string_view raw_path,
                                                    std::string_view query,
-                                                   transport::HttpResponder& responder) {
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.api, "api", headers)) {
-        return std::move(*limited);
-    }
+                                                   const transport::HttpResponder& responder,
+                                                   Headers limit_headers) {
     auto id = api_app_id(path);
-    if (!id) return api_.handle(request, path, raw_path, query, nullptr);  // 400 or 404 as routed
-    // The lookup may answer on a later loop turn, after this request object is gone: the
-    // request and the routed strings move into the answer.
-    auto req = std::make_shared<transport::HttpRequest>(std::move(request));
+    if (!id) return api_.handle(request, path, raw_path, query, nullptr, Reply());  // 400 or 404
+    // The app lookup may answer on a later loop turn (an app store miss), after this request
+    // object is gone: the request and the routed strings move into the answer.
+    auto saved = std::make_shared<transport::HttpRequest>(std::move(request));
     engine_.apps().find_by_id(
         *id, connection.worker(),
-        [this, req, responder, headers = std::move(headers), path = std::string(path),
-         raw_path = std::string(raw_path), query = std::string(query)](core::AppPtr app,
-                                                                       core::LookupStatus status) mutable {
-            transport::HttpResponse response;
+        [this, saved, responder = transport::HttpResponder(responder), headers = std::move(limit_headers),
+         path = std::string(path), raw_path = std::string(raw_path),
+         query = std::string(query)](core::AppPtr app, core::LookupStatus status) mutable {
+            std::optional<transport::HttpResponse> response;
             try {
                 if (status == core::LookupStatus::Busy) {
                     response = json_error(503, "Too many app lookups in flight; retry shortly");
-                    response.headers.emplace_back("Retry-After", "1");
+                    response->headers.emplace_back("Retry-After", "1");
                 } else {
-                    response = api_.handle(*req, path, raw_path, query, app);
+                    // A single node answers everything at once and needs no way to reply later.
+                    Reply later = engine_.cluster() != nullptr
+                                      ? finish_later(responder.connection(), *saved, path, responder)
+                                      : Reply();
+                    response = api_.handle(*saved, path, raw_path, query, app, std::move(later));
+                    if (!response) return;  // a cluster-wide answer: finish_later sends it
                 }
             } catch (const std::exception& e) {
-                response = internal_error(*req, e);
+                spdlog::error("request failed: {} {}: {}", std::string(saved->method_string()), path, e.what());
+                response = json_error(500, "Internal server error");
             }
-            for (auto& h : headers) response.headers.push_back(std::move(h));
-            count_http(responder.connection(), app, *req, response);
-            finish(*req, std::move(response), responder);
+            for (auto& h : headers) response->headers.push_back(std::move(h));
+            count_http(responder.connection(), path, saved->body().size(), *response);
+            finish(*saved, *response);
+            responder.send(std::move(*response));
         });
     return std::nullopt;
 }
@@ -197,7 +216,7 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
 std::optional<transport::HttpResponse> Router::route(transport::Connection& connection,
                                                      transport::HttpRequest& request,
                                                      std::string_view raw_path, std::string_view query,
-                                                     transport::HttpResponder& responder) {
+                                                     const transport::HttpResponder& responder) {
     std::string_view path = raw_path;
     bool prefixed = true;
     if (!prefix_.empty()) {
@@ -213,7 +232,11 @@ std::optional<transport::HttpResponse> Router::route(transport::Connection& conn
     // covers the path as received.
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     if (prefixed && path.rfind("/apps/", 0) == 0) {
-        return api(connection, request, path, raw_path, query, responder);
+        std::vector<std::pair<std::string, std::string>> headers;
+        if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.api, "api", headers)) {
+            return std::move(*limited);
+        }
+        return api(connection, request, path, raw_path, query, responder, std::move(headers));
     }
     const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
     if (get) {
@@ -225,12 +248,15 @@ std::optional<transport::HttpResponse> Router::route(transport::Connection& conn
         if (path.rfind("/up/", 0) == 0 && path.find('/', 4) == std::string_view::npos) {
             std::string id;
             if (percent_decode(path.substr(4), id)) {
-                auto req = std::make_shared<transport::HttpRequest>(std::move(request));
-                engine_.apps().find_by_id(id, connection.worker(),
-                                          [this, req, responder, id](core::AppPtr app,
-                                                                     core::LookupStatus status) mutable {
-                                              finish(*req, up(engine_, &id, app, status), responder);
-                                          });
+                auto saved = std::make_shared<transport::HttpRequest>(std::move(request));
+                engine_.apps().find_by_id(
+                    id, connection.worker(),
+                    [this, saved, responder = transport::HttpResponder(responder), id](
+                        core::AppPtr app, core::LookupStatus status) mutable {
+                        transport::HttpResponse response = up(engine_, &id, app, status);
+                        finish(*saved, response);
+                        responder.send(std::move(response));
+                    });
                 return std::nullopt;
             }
         }

@@ -2,7 +2,6 @@
 // The main listener's request handler: WebSocket upgrades on {path_prefix}/app/{key} become
 // core sessions; everything else is routed to the operational endpoints and the HTTP API.
 
-#include <exception>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -28,18 +27,23 @@ public:
                                                        transport::HttpResponse& rejection) override;
 
 private:
-    // The response, or nullopt when `responder` answers later (after an app lookup).
+    // Nothing when the answer comes later (a cluster-wide question).
     std::optional<transport::HttpResponse> route(transport::Connection& connection,
                                                  transport::HttpRequest& request, std::string_view path,
-                                                 std::string_view query, transport::HttpResponder& responder);
+                                                 std::string_view query,
+                                                 const transport::HttpResponder& responder);
+    using Headers = std::vector<std::pair<std::string, std::string>>;
+    // The signed HTTP API: looks the app up (later on an app store miss), then answers.
     std::optional<transport::HttpResponse> api(transport::Connection& connection,
                                                transport::HttpRequest& request, std::string_view path,
                                                std::string_view raw_path, std::string_view query,
-                                               transport::HttpResponder& responder);
-    void finish(const transport::HttpRequest& request, transport::HttpResponse response,
-                transport::HttpResponder& responder);
-    static transport::HttpResponse internal_error(const transport::HttpRequest& request,
-                                                  const std::exception& e);
+                                               const transport::HttpResponder& responder,
+                                               Headers limit_headers);
+    // CORS headers and the HEAD rule, for every response.
+    void finish(const transport::HttpRequest& request, transport::HttpResponse& response) const;
+    // A Reply that finishes and sends a response later, on the connection's worker.
+    Reply finish_later(transport::Connection& connection, const transport::HttpRequest& request,
+                       std::string path, const transport::HttpResponder& responder);
 
     // Applies a per-IP limit; returns the 429 response when the request is over it and adds
     // the x-ratelimit-* headers to `allowed_headers` otherwise.
@@ -47,8 +51,8 @@ private:
         transport::Connection& connection, const transport::HttpRequest& request,
         const config::RateLimit& limit, std::string_view scope,
         std::vector<std::pair<std::string, std::string>>& allowed_headers);
-    void count_http(transport::Connection& connection, const core::AppPtr& app,
-                    const transport::HttpRequest& request, const transport::HttpResponse& response);
+    void count_http(transport::Connection& connection, std::string_view path, size_t request_bytes,
+                    const transport::HttpResponse& response);
 
     core::Engine& engine_;
     std::unique_ptr<core::RateLimiter> limiter_;  // null when rate limiting is off

@@ -14,6 +14,8 @@
 #include "app/metrics_endpoint.hpp"
 #include "apps/app_store.hpp"
 #include "apps/store_pool.hpp"
+#include "cluster/adapter_factory.hpp"
+#include "cluster/cluster_node.hpp"
 #include "config/drivers.hpp"
 #include "core/app_registry.hpp"
 #include "core/engine.hpp"
@@ -24,6 +26,7 @@
 #include "transport/listener.hpp"
 #include "transport/tls_context.hpp"
 #include "transport/worker.hpp"
+#include "webhooks/redis_job_queue.hpp"
 #include "webhooks/webhook_dispatcher.hpp"
 
 namespace sockudo::app {
@@ -40,6 +43,9 @@ rlim_t raise_open_files_limit() {
     }
     return limit.rlim_cur;
 }
+
+// How long start-up waits for the adapter's broker before applying fallback_to_local.
+constexpr std::chrono::milliseconds kAdapterStartWait{3000};
 
 unsigned worker_count(const config::Options& options) {
     int64_t n = options.workers;
@@ -79,6 +85,7 @@ struct Server::Parts {
     // After the workers: destroyed first, so no database thread posts to a worker that is gone.
     std::unique_ptr<core::AppRegistry> apps;
     std::unique_ptr<core::Engine> engine;
+    std::unique_ptr<cluster::ClusterNode> cluster;
     std::unique_ptr<api::Router> router;
     std::unique_ptr<metrics::ServerMetrics> server_metrics;
     std::unique_ptr<MetricsEndpoint> metrics;
@@ -95,6 +102,45 @@ Server::Server(config::Options options) : options_(std::move(options)), parts_(n
 
 Server::~Server() = default;
 
+bool Server::start_cluster() {
+    Parts& p = *parts_;
+    if (options_.adapter.driver == config::AdapterDriver::Local) return true;
+    const bool fallback = options_.adapter.fallback_to_local;
+    cluster::TransportPtr transport;
+    try {
+        transport = cluster::make_transport(options_);
+    } catch (const std::exception& e) {
+        if (!fallback) {
+            spdlog::critical("adapter: {} (adapter.fallback_to_local is false)", e.what());
+            return false;
+        }
+        // /up reports DEGRADED for as long as this node runs alone.
+        spdlog::warn("adapter: {}; running as a single node (adapter.fallback_to_local)", e.what());
+        return true;
+    }
+    p.cluster = std::make_unique<cluster::ClusterNode>(*p.engine, std::move(transport),
+                                                      cluster::ClusterSettings::from(options_));
+    p.engine->set_cluster(p.cluster.get());
+    p.cluster->start();
+    // The broker may be down at start: wait a moment for it, then either refuse to start or
+    // serve local sockets while the transport keeps reconnecting (and joins when it can).
+    const auto until = std::chrono::steady_clock::now() + kAdapterStartWait;
+    while (!p.cluster->healthy() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (p.cluster->healthy()) return true;
+    if (!fallback) {
+        spdlog::critical("adapter: {} unreachable at start-up (adapter.fallback_to_local is false)",
+                         p.cluster->driver_name());
+        p.engine->set_cluster(nullptr);
+        p.cluster->stop();
+        return false;
+    }
+    spdlog::warn("adapter: {} unreachable at start-up; serving this node's sockets and reconnecting",
+                 p.cluster->driver_name());
+    return true;
+}
+
 int Server::run() {
     Parts& p = *parts_;
     const rlim_t open_files = raise_open_files_limit();
@@ -107,9 +153,25 @@ int Server::run() {
         p.workers.push_back(std::make_unique<transport::Worker>(i));
         raw_workers.push_back(p.workers.back().get());
     }
-    p.webhooks = std::make_unique<webhooks::WebhookDispatcher>(webhooks::DispatcherSettings::from(options_));
+    const auto webhook_settings = webhooks::DispatcherSettings::from(options_);
+    std::unique_ptr<webhooks::JobQueue> webhook_jobs;
+    if (options_.queue_driver == config::QueueDriver::Redis) {
+        // Jobs name their app by id; the consumer sends with the app's current configuration.
+        auto lookup = [apps = p.apps.get()](const std::string& id) -> std::shared_ptr<const config::App> {
+            core::AppPtr app = apps->find_by_id(id);
+            return app ? std::make_shared<const config::App>(app->app()) : nullptr;
+        };
+        try {
+            webhook_jobs = webhooks::make_redis_job_queue(options_, lookup, webhook_settings.max_intake);
+        } catch (const std::exception& e) {
+            spdlog::critical("{}", e.what());
+            return 1;
+        }
+    }
+    p.webhooks = std::make_unique<webhooks::WebhookDispatcher>(webhook_settings, std::move(webhook_jobs));
     p.webhooks->start();
     p.engine = std::make_unique<core::Engine>(options_, *p.apps, raw_workers, *p.webhooks);
+    if (!start_cluster()) return 1;
     p.router = std::make_unique<api::Router>(*p.engine);
     p.limits.max_body_bytes = static_cast<size_t>(options_.http_api.request_limit_in_mb) * 1024 * 1024;
     p.limits.max_message_bytes = static_cast<size_t>(options_.websocket_max_payload_kb) * 1024;
@@ -284,6 +346,8 @@ int Server::run() {
         if (live == 0) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    // Every local presence leave has been replicated by now: peers purge us without removals.
+    if (p.cluster) p.cluster->stop();
     p.apps->stop();
     for (auto& worker : p.workers) worker->stop();
     for (auto& worker : p.workers) worker->join();

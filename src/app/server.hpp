@@ -17,6 +17,9 @@ public:
     int run();
 
 private:
+    // Connects the adapter (operations.md §3, §1.9); false when start-up must stop.
+    bool start_cluster();
+
     struct Parts;
     config::Options options_;
     std::unique_ptr<Parts> parts_;

@@ -235,6 +235,7 @@ void read_back_ends(Section& root, Options& o) {
     if (auto s = root.section("queue")) {
         read_driver(*s, o.queue_driver, parse_queue_driver);
         read_redis_url_override(*s, o);
+        if (auto r = s->section("redis")) r->read("prefix", o.queue_redis_prefix);
     }
     if (auto s = root.section("webhooks")) {
         if (auto b = s->section("batching")) {

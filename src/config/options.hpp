@@ -191,6 +191,8 @@ struct Options {
     int64_t app_manager_cache_ttl_s = 300;
     CacheDriver cache_driver = CacheDriver::Memory;
     QueueDriver queue_driver = QueueDriver::Memory;
+    // Key prefix of the shared webhook job list with queue.driver=redis (QUEUE_REDIS_PREFIX).
+    std::string queue_redis_prefix = "sockudo_queue:";
     DatabaseOptions database;
     WebhookOptions webhooks;
     LoggingOptions logging;

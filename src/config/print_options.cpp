@@ -210,7 +210,9 @@ void add_back_end_sections(const Options& o, json::object& root) {
                                             {"ttl", o.app_manager_cache_ttl_s}}},
                      {"array", json::object{{"apps", std::move(apps)}}}};
     root["cache"] = driver_section(o, driver_name(o.cache_driver));
-    root["queue"] = driver_section(o, driver_name(o.queue_driver));
+    json::object queue = driver_section(o, driver_name(o.queue_driver));
+    queue["redis"] = with_redis_url(o, {{"prefix", o.queue_redis_prefix}});
+    root["queue"] = std::move(queue);
     const WebhookOptions& w = o.webhooks;
     root["webhooks"] =
         json::object{{"batching", json::object{{"enabled", w.batching_enabled},

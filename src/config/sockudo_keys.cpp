@@ -62,7 +62,7 @@ const std::map<std::string, std::vector<std::string>>& table() {
         {"queue",
          {"redis_cluster", "sqs", "sns", "nats", "pulsar", "rabbitmq", "google_pubsub", "kafka",
           "iggy", "reliability"}},
-        {"queue.redis", {"concurrency", "prefix", "response_timeout_ms", "cluster_mode"}},
+        {"queue.redis", {"concurrency", "response_timeout_ms", "cluster_mode"}},
         {"database", {"dynamodb", "surrealdb", "scylladb"}},
         {"database.redis",
          {"sentinels", "name", "sentinel_username", "sentinel_password", "sentinel_tls",

@@ -179,13 +179,14 @@ void check_available(const Checker& c, const Options& o) {
         throw ConfigError(std::string(key) + c.source(key) + ": \"" + name +
                           "\" is not available in this build (use " + use + ")");
     };
-    if (o.adapter.driver != AdapterDriver::Local)
-        refuse("adapter.driver", driver_name(o.adapter.driver), "local");
+    if (o.adapter.driver == AdapterDriver::RedisCluster) {
+        refuse("adapter.driver", driver_name(o.adapter.driver), "local, redis or nats");
+    }
     if (o.cache_driver == CacheDriver::Redis || o.cache_driver == CacheDriver::RedisCluster) {
         refuse("cache.driver", driver_name(o.cache_driver), "memory or none");
     }
-    if (o.queue_driver == QueueDriver::Redis || o.queue_driver == QueueDriver::RedisCluster) {
-        refuse("queue.driver", driver_name(o.queue_driver), "memory or none");
+    if (o.queue_driver == QueueDriver::RedisCluster) {
+        refuse("queue.driver", driver_name(o.queue_driver), "memory, redis or none");
     }
     const RateLimiterDriver r = o.rate_limiter.driver;
     if (r == RateLimiterDriver::Redis || r == RateLimiterDriver::RedisCluster) {

@@ -5,6 +5,7 @@
 #include "core/session.hpp"
 #include "protocol/close_codes.hpp"
 #include "protocol/server_message.hpp"
+#include "protocol/wire_names.hpp"
 #include "transport/connection.hpp"
 #include "transport/worker.hpp"
 
@@ -33,7 +34,24 @@ std::string Engine::next_socket_id(unsigned worker) {
     return std::to_string(left) + "." + std::to_string(right);
 }
 
+namespace {
+
+// The payload of an unmasked server frame (RFC 6455 §5.2): what other nodes rebuild it from.
+std::string_view frame_payload(const transport::Frame& frame) {
+    if (frame.size() < 2) return {};
+    const auto length_code = static_cast<uint8_t>(frame[1]) & 0x7F;
+    const size_t header = length_code == 127 ? 10 : length_code == 126 ? 4 : 2;
+    return frame.size() < header ? std::string_view() : std::string_view(frame).substr(header);
+}
+
+}  // namespace
+
 void Engine::publish(Publication publication) {
+    // The other nodes get it whether or not this node has subscribers.
+    if (cluster_ != nullptr && !publication.from_cluster) {
+        cluster_->broadcast(*publication.app, publication.channel, frame_payload(*publication.frame),
+                            publication.except_socket_id);
+    }
     WorkerMask mask = publication.app->channels.workers_for(publication.channel);
     if (mask == 0) return;
     if (publication.published_at == std::chrono::steady_clock::time_point{}) {
@@ -75,7 +93,11 @@ void Engine::deliver_local(unsigned worker, const Publication& publication) {
 }
 
 void Engine::send_to_user(const AppPtr& app, const std::string& user_id,
-                          transport::FramePtr frame) {
+                          transport::FramePtr frame, bool cluster) {
+    if (cluster && cluster_ != nullptr) {
+        cluster_->broadcast(*app, std::string(protocol::wire::kServerToUserPrefix) + user_id,
+                            frame_payload(*frame), {});
+    }
     WorkerMask mask = app->users.workers_for(user_id);
     for (unsigned w = 0; w < workers_.size() && mask != 0; ++w) {
         if ((mask & (WorkerMask{1} << w)) == 0) continue;

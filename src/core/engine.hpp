@@ -13,6 +13,7 @@
 
 #include "config/options.hpp"
 #include "core/app_registry.hpp"
+#include "core/cluster_link.hpp"
 #include "core/event_hooks.hpp"
 #include "core/local_index.hpp"
 #include "transport/frame.hpp"
@@ -30,6 +31,8 @@ struct Publication {
     std::string except_socket_id;  // empty: deliver to everyone
     // Set by publish() when left empty; the broadcast latency histogram measures from here.
     std::chrono::steady_clock::time_point published_at{};
+    // Received from another node: delivered here only, never sent back to the cluster.
+    bool from_cluster = false;
     // Room for Protocol V2 identity (serial, message_id) on the same path.
 };
 
@@ -45,10 +48,17 @@ public:
     transport::Worker& worker(unsigned index) { return *workers_[index]; }
     LocalIndex& local(unsigned worker) { return *locals_[worker]; }
 
-    // Delivers to every subscriber of the channel on this node except `except_socket_id`.
+    // Delivers to every subscriber of the channel on this node except `except_socket_id`, then
+    // (unless it came from there) hands it to the cluster link for the other nodes.
     void publish(Publication publication);
-    // Delivers to every connection signed in as `user_id` (server-to-user channel).
-    void send_to_user(const AppPtr& app, const std::string& user_id, transport::FramePtr frame);
+    // Delivers to every connection signed in as `user_id` (server-to-user channel); with
+    // `cluster` the other nodes deliver it to their connections of that user too.
+    void send_to_user(const AppPtr& app, const std::string& user_id, transport::FramePtr frame,
+                      bool cluster = true);
+
+    // Set once before the workers start; null on a single node.
+    void set_cluster(ClusterLink* link) { cluster_ = link; }
+    ClusterLink* cluster() const { return cluster_; }
     // Closes every connection signed in as `user_id` with 4009.
     void terminate_user(const AppPtr& app, const std::string& user_id);
 
@@ -70,6 +80,7 @@ private:
     std::vector<transport::Worker*> workers_;
     std::vector<std::unique_ptr<LocalIndex>> locals_;
     EventHooks& hooks_;
+    ClusterLink* cluster_ = nullptr;
     struct IdSource {
         std::mt19937_64 random;
         uint64_t counter = 0;

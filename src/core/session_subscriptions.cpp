@@ -65,6 +65,7 @@ void Session::handle_subscribe(const boost::json::value& data) {
     if (Subscription* existing = find_subscription(channel)) {
         if (existing->presence) {
             auto members = app_->channels.members(channel);
+            if (ClusterLink* link = engine_.cluster()) link->merge_remote_members(*app_, channel, members);
             std::vector<const protocol::PresenceMember*> refs;
             for (const auto& m : members) refs.push_back(&m);
             send(sm::presence_subscription_succeeded(channel, refs));
@@ -141,6 +142,13 @@ void Session::handle_subscribe(const boost::json::value& data) {
                            "The maximum members per presence channel limit was reached", 4100);
         return;
     }
+    // Cluster-exact transitions: another node may already hold the user or the channel.
+    ClusterLink* link = engine_.cluster();
+    if (link != nullptr) {
+        if (outcome.member_added) outcome.member_added = link->member_joined(*app_, channel, member);
+        if (outcome.occupied) outcome.occupied = link->channel_occupied(*app_, channel);
+        if (presence) link->merge_remote_members(*app_, channel, outcome.members);
+    }
     subscriptions_.push_back({channel, presence ? member.user_id : std::string(), presence, false});
     app_->traffic(worker_).subscriptions[static_cast<size_t>(channel_type_of(kind))].add();
     engine_.local(worker_).add_subscriber(app_.get(), channel, this);
@@ -194,6 +202,12 @@ void Session::remove_subscription(const std::string& channel, bool announce) {
     engine_.local(worker_).remove_subscriber(app_.get(), sub.channel, this);
     UnsubscribeOutcome outcome = app_->channels.unsubscribe(
         sub.channel, worker_, sub.presence ? &sub.presence_user_id : nullptr);
+    if (ClusterLink* link = engine_.cluster()) {
+        if (outcome.member_removed) {
+            outcome.member_removed = link->member_left(*app_, sub.channel, sub.presence_user_id);
+        }
+        if (outcome.vacated) outcome.vacated = link->channel_vacated(*app_, sub.channel);
+    }
     if (outcome.member_removed) {
         if (announce) {
             engine_.publish({app_, sub.channel,

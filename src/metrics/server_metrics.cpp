@@ -227,6 +227,28 @@ std::string ServerMetrics::scrape() const {
         }
         families.push_back(std::move(f));
     }
+    if (const core::ClusterLink* link = engine_.cluster()) {
+        // Node-wide (Sockudo labels these per app; the link counts per node).
+        const core::ClusterCounters& c = link->counters();
+        auto counter = [&](const char* name, const char* help, uint64_t v) {
+            MetricFamily f = family(p + name, help, MetricType::Counter);
+            add_counter(f, {{"port", port}}, static_cast<double>(v));
+            families.push_back(std::move(f));
+        };
+        counter("horizontal_adapter_sent_requests", "Cluster requests sent", c.requests_sent.load());
+        counter("horizontal_adapter_received_requests", "Cluster requests answered", c.requests_received.load());
+        counter("horizontal_adapter_received_responses", "Cluster responses received", c.responses_received.load());
+        counter("horizontal_adapter_resolved_promises", "Cluster requests answered by every node", c.requests_complete.load());
+        counter("horizontal_adapter_uncomplete_promises", "Cluster requests answered partially (deadline)", c.requests_partial.load());
+        counter("horizontal_adapter_broadcasts_sent_total", "Broadcasts handed to the broker", c.broadcasts_sent.load());
+        counter("horizontal_adapter_broadcasts_received_total", "Broadcasts received from other nodes", c.broadcasts_received.load());
+        counter("horizontal_transport_messages_dropped_total", "Cluster messages dropped (unparseable, or refused while the broker was down)",
+                c.invalid_messages.load() + c.broadcasts_dropped.load());
+        counter("horizontal_adapter_dead_nodes_total", "Nodes this node declared dead and cleaned up after", c.dead_nodes.load());
+        MetricFamily up = family(p + "horizontal_adapter_connected", "1 while the cluster broker is reachable", MetricType::Gauge);
+        add_gauge(up, {{"port", port}}, link->healthy() ? 1.0 : 0.0);
+        families.push_back(std::move(up));
+    }
     if (webhooks_ != nullptr) {
         MetricFamily f = family(p + "webhooks_total", "Webhook requests by outcome", MetricType::Counter);
         add_counter(f, {{"port", port}, {"result", "delivered"}}, static_cast<double>(webhooks_->delivered.load()));

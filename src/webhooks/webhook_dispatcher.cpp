@@ -65,8 +65,10 @@ DispatcherSettings DispatcherSettings::from(const config::Options& options) {
 // Everything the dispatcher thread owns.
 class WebhookDispatcher::Loop {
 public:
-    Loop(const DispatcherSettings& settings, DispatcherStats& stats)
-        : settings_(settings), stats_(stats), leaves_(settings.leave_delay) {}
+    Loop(const DispatcherSettings& settings, DispatcherStats& stats, std::unique_ptr<JobQueue> jobs)
+        : settings_(settings), stats_(stats), leaves_(settings.leave_delay), jobs_(std::move(jobs)) {
+        if (!jobs_) jobs_ = std::make_unique<MemoryJobQueue>(settings_.max_intake);
+    }
 
     void push(Produced p) {
         {
@@ -377,15 +379,16 @@ private:
     Clock::time_point stop_deadline_{};
 
     LeaveDebouncer<Produced> leaves_;
-    std::unique_ptr<JobQueue> jobs_ = std::make_unique<MemoryJobQueue>(settings_.max_intake);
+    std::unique_ptr<JobQueue> jobs_;
     std::unordered_map<std::string, CountThrottle> counts_;
     std::unordered_map<std::string, AppBatch> batches_;
     std::deque<std::shared_ptr<Delivery>> ready_;
     std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
 };
 
-WebhookDispatcher::WebhookDispatcher(DispatcherSettings settings)
-    : settings_(std::move(settings)), loop_(std::make_unique<Loop>(settings_, stats_)) {}
+WebhookDispatcher::WebhookDispatcher(DispatcherSettings settings, std::unique_ptr<JobQueue> jobs)
+    : settings_(std::move(settings)),
+      loop_(std::make_unique<Loop>(settings_, stats_, std::move(jobs))) {}
 
 WebhookDispatcher::~WebhookDispatcher() { stop(milliseconds(0)); }
 

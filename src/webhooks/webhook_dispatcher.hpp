@@ -17,6 +17,7 @@
 
 #include "config/options.hpp"
 #include "core/event_hooks.hpp"
+#include "webhooks/job_queue.hpp"
 #include "webhooks/retry_policy.hpp"
 #include "webhooks/webhook_event.hpp"
 
@@ -49,7 +50,9 @@ struct DispatcherStats {
 
 class WebhookDispatcher final : public core::EventHooks {
 public:
-    explicit WebhookDispatcher(DispatcherSettings settings);
+    // `jobs`: where jobs wait between batching and delivery (null: a bounded memory queue). It
+    // is used on the dispatcher thread only.
+    explicit WebhookDispatcher(DispatcherSettings settings, std::unique_ptr<JobQueue> jobs = nullptr);
     ~WebhookDispatcher() override;
     WebhookDispatcher(const WebhookDispatcher&) = delete;
     WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;

@@ -91,9 +91,14 @@ TEST(ConfigDrivers, RecognisedDriversNotInThisBuildStopStartUp) {
               AppManagerDriver::Postgres);
     EXPECT_EQ(from_json("{}", {{"APP_MANAGER_DRIVER", "PostgreSQL"}}).app_manager_driver,
               AppManagerDriver::Postgres);
-    EXPECT_THAT(error_of("{}", {{"ADAPTER_DRIVER", "redis"}}),
+    EXPECT_THAT(error_of("{}", {{"ADAPTER_DRIVER", "redis-cluster"}}),
                 HasSubstr("adapter.driver (set by ADAPTER_DRIVER)"));
     EXPECT_THAT(error_of(R"({"cache": {"driver": "redis-cluster"}})"), HasSubstr("cache.driver"));
+}
+
+TEST(ConfigDrivers, RedisAndNatsAdaptersAreAvailable) {
+    EXPECT_EQ(from_json("{}", {{"ADAPTER_DRIVER", "redis"}}).adapter.driver, AdapterDriver::Redis);
+    EXPECT_EQ(from_json(R"({"adapter": {"driver": "nats"}})").adapter.driver, AdapterDriver::Nats);
 }
 
 TEST(ConfigDrivers, EnvDriverOverridesTheFile) {
