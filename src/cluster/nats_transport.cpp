@@ -156,7 +156,7 @@ class NatsTransport final : public Transport {
     bool publish(Channel channel, std::string payload, std::string_view target_node) override {
         if (!inbox_->up.load(std::memory_order_acquire) ||
             (channel == Channel::Node && target_node.empty())) {
-            dropped_.fetch_add(1, std::memory_order_relaxed);
+            counters_.dropped.fetch_add(1, std::memory_order_relaxed);
             return false;
         }
         std::string subject = channel == Channel::Node
@@ -167,14 +167,14 @@ class NatsTransport final : public Transport {
             const size_t size = subject.size() + payload.size();
             if (out_stopping_ || outbound_.size() >= kMaxQueuedMessages ||
                 out_bytes_ + size > kMaxQueuedBytes) {
-                dropped_.fetch_add(1, std::memory_order_relaxed);
+                counters_.dropped.fetch_add(1, std::memory_order_relaxed);
                 return false;
             }
             out_bytes_ += size;
             outbound_.push_back({std::move(subject), std::move(payload)});
         }
         out_wake_.notify_one();
-        published_.fetch_add(1, std::memory_order_relaxed);
+        counters_.published.fetch_add(1, std::memory_order_relaxed);
         return true;
     }
 
@@ -198,14 +198,7 @@ class NatsTransport final : public Transport {
 
     bool up() const override { return inbox_->up.load(std::memory_order_acquire); }
     const char* driver_name() const override { return "nats"; }
-    TransportStats stats() const override {
-        TransportStats s;
-        s.published = published_.load(std::memory_order_relaxed);
-        s.dropped = dropped_.load(std::memory_order_relaxed);
-        s.received = received_.load(std::memory_order_relaxed);
-        s.reconnections = reconnections_.load(std::memory_order_relaxed);
-        return s;
-    }
+    TransportStats stats() const override { return counters_.snapshot(); }
 
   private:
     struct Outbound {
@@ -335,7 +328,7 @@ class NatsTransport final : public Transport {
     void handle(const Inbox::Event& e) {
         switch (e.kind) {
             case Inbox::Event::Kind::Message:
-                received_.fetch_add(1, std::memory_order_relaxed);
+                counters_.received.fetch_add(1, std::memory_order_relaxed);
                 if (handlers_.on_message) handlers_.on_message(e.channel, e.payload);
                 return;
             case Inbox::Event::Kind::Connected:
@@ -364,7 +357,7 @@ class NatsTransport final : public Transport {
     void report(bool up) {
         if (reported_ && *reported_ == up) return;
         if (up) {
-            if (ever_up_) reconnections_.fetch_add(1, std::memory_order_relaxed);
+            if (ever_up_) counters_.reconnections.fetch_add(1, std::memory_order_relaxed);
             ever_up_ = true;
             spdlog::info("cluster (nats): connected");
         } else {
@@ -391,7 +384,7 @@ class NatsTransport final : public Transport {
                                                   : natsConnection_Publish(
                                                         conn_, m.subject.c_str(), m.payload.data(),
                                                         static_cast<int>(m.payload.size()));
-            if (s != NATS_OK) dropped_.fetch_add(1, std::memory_order_relaxed);
+            if (s != NATS_OK) counters_.dropped.fetch_add(1, std::memory_order_relaxed);
         }
     }
 
@@ -448,10 +441,7 @@ class NatsTransport final : public Transport {
     bool out_stopping_ = false;
 
     std::atomic<bool> stopped_{false};
-    std::atomic<uint64_t> published_{0};
-    std::atomic<uint64_t> dropped_{0};
-    std::atomic<uint64_t> received_{0};
-    std::atomic<uint64_t> reconnections_{0};
+    TransportCounters counters_;
 };
 
 }  // namespace

@@ -60,14 +60,14 @@ class RedisTransport final : public Transport {
     bool publish(Channel channel, std::string payload, std::string_view target_node) override {
         if (!accepting_.load(std::memory_order_acquire) ||
             (channel == Channel::Node && target_node.empty())) {
-            dropped_.fetch_add(1, std::memory_order_relaxed);
+            counters_.dropped.fetch_add(1, std::memory_order_relaxed);
             return false;
         }
         std::string cmd;
         try {
             append_command(cmd, {"PUBLISH", channel_name(channel, target_node), payload});
         } catch (const std::exception&) {
-            dropped_.fetch_add(1, std::memory_order_relaxed);
+            counters_.dropped.fetch_add(1, std::memory_order_relaxed);
             return false;
         }
         bool post = false;
@@ -75,7 +75,7 @@ class RedisTransport final : public Transport {
             std::lock_guard lock(queue_mutex_);
             if (queue_.size() >= kMaxQueuedMessages ||
                 queue_bytes_ + cmd.size() > kMaxQueuedBytes) {
-                dropped_.fetch_add(1, std::memory_order_relaxed);
+                counters_.dropped.fetch_add(1, std::memory_order_relaxed);
                 return false;
             }
             queue_bytes_ += cmd.size();
@@ -83,7 +83,7 @@ class RedisTransport final : public Transport {
             post = !flush_posted_;
             flush_posted_ = true;
         }
-        published_.fetch_add(1, std::memory_order_relaxed);
+        counters_.published.fetch_add(1, std::memory_order_relaxed);
         if (post) asio::post(io_, [this] { flush(); });
         return true;
     }
@@ -106,14 +106,7 @@ class RedisTransport final : public Transport {
 
     bool up() const override { return up_.load(std::memory_order_acquire); }
     const char* driver_name() const override { return "redis"; }
-    TransportStats stats() const override {
-        TransportStats s;
-        s.published = published_.load(std::memory_order_relaxed);
-        s.dropped = dropped_.load(std::memory_order_relaxed);
-        s.received = received_.load(std::memory_order_relaxed);
-        s.reconnections = reconnections_.load(std::memory_order_relaxed);
-        return s;
-    }
+    TransportStats stats() const override { return counters_.snapshot(); }
 
   private:
     void run() {
@@ -183,7 +176,7 @@ class RedisTransport final : public Transport {
         if (kind == "message" && r.elements == 3) {
             const auto channel = channel_of(reply_text(r.element[1]));
             if (!channel) return;
-            received_.fetch_add(1, std::memory_order_relaxed);
+            counters_.received.fetch_add(1, std::memory_order_relaxed);
             if (handlers_.on_message) handlers_.on_message(*channel, reply_text(r.element[2]));
         } else if (kind == "subscribe") {
             if (++confirmations_ == static_cast<int>(names_.size())) {
@@ -242,7 +235,7 @@ class RedisTransport final : public Transport {
     // (the contract is fire-and-forget) and counted as dropped.
     void discard_queue() {
         std::lock_guard lock(queue_mutex_);
-        dropped_.fetch_add(queue_.size(), std::memory_order_relaxed);
+        counters_.dropped.fetch_add(queue_.size(), std::memory_order_relaxed);
         queue_.clear();
         queue_bytes_ = 0;
     }
@@ -273,7 +266,7 @@ class RedisTransport final : public Transport {
         if (reported_ && *reported_ == now) return;
         if (!now && !reported_ && !failure) return;
         if (now) {
-            if (ever_up_) reconnections_.fetch_add(1, std::memory_order_relaxed);
+            if (ever_up_) counters_.reconnections.fetch_add(1, std::memory_order_relaxed);
             ever_up_ = true;
             spdlog::info("cluster (redis): connected to {}:{}", target_.host, target_.port);
         }
@@ -310,10 +303,7 @@ class RedisTransport final : public Transport {
     std::atomic<bool> stopped_{false};
     std::atomic<bool> accepting_{false};
     std::atomic<bool> up_{false};
-    std::atomic<uint64_t> published_{0};
-    std::atomic<uint64_t> dropped_{0};
-    std::atomic<uint64_t> received_{0};
-    std::atomic<uint64_t> reconnections_{0};
+    TransportCounters counters_;
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 //    reports up.
 //  * stop() is idempotent, joins the thread, and no handler runs after it returns.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,6 +35,23 @@ struct TransportStats {
     uint64_t dropped = 0;       // publish() returned false
     uint64_t received = 0;
     uint64_t reconnections = 0;
+};
+
+// What a driver counts, written from any of its threads; stats() is a snapshot of it.
+struct TransportCounters {
+    std::atomic<uint64_t> published{0};
+    std::atomic<uint64_t> dropped{0};
+    std::atomic<uint64_t> received{0};
+    std::atomic<uint64_t> reconnections{0};
+
+    TransportStats snapshot() const {
+        TransportStats s;
+        s.published = published.load(std::memory_order_relaxed);
+        s.dropped = dropped.load(std::memory_order_relaxed);
+        s.received = received.load(std::memory_order_relaxed);
+        s.reconnections = reconnections.load(std::memory_order_relaxed);
+        return s;
+    }
 };
 
 class Transport {
