@@ -38,6 +38,17 @@ transport::HttpResponse json_error(int status, std::string_view message) {
     return r;
 }
 
+namespace {
+
+// The one answer to a stray exception: a 500 with a log line naming the request.
+transport::HttpResponse internal_error(std::string_view method, std::string_view path,
+                                       const std::exception& e) {
+    spdlog::error("request failed: {} {}: {}", method, path, e.what());
+    return json_error(500, "Internal server error");
+}
+
+}  // namespace
+
 Router::Router(core::Engine& engine)
     : engine_(engine),
       limiter_(engine.options().rate_limiter.enabled &&
@@ -135,13 +146,11 @@ void Router::on_http(transport::Connection& connection, transport::HttpRequest& 
         std::string_view path = target.substr(0, q);
         std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
         routed = preflight ? cors_.preflight(request) : route(connection, request, path, query, responder);
-        if (!routed) return;  // a cluster-wide answer: finish_later sends it
+        if (!routed) return;  // answered later: after an app lookup or a cluster-wide question
         response = std::move(*routed);
     } catch (const std::exception& e) {
-        spdlog::error("request failed: {} {}: {}", std::string(request.method_string()),
-                      std::string(request.target().substr(0, request.target().find('?'))),
-                      e.what());
-        response = json_error(500, "Internal server error");
+        response = internal_error(request.method_string(),
+                                  request.target().substr(0, request.target().find('?')), e);
     }
     finish(request, response);
     responder.send(std::move(response));
@@ -202,8 +211,7 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
                     if (!response) return;  // a cluster-wide answer: finish_later sends it
                 }
             } catch (const std::exception& e) {
-                spdlog::error("request failed: {} {}: {}", std::string(saved->method_string()), path, e.what());
-                response = json_error(500, "Internal server error");
+                response = internal_error(saved->method_string(), path, e);
             }
             for (auto& h : headers) response->headers.push_back(std::move(h));
             count_http(responder.connection(), path, saved->body().size(), *response);
