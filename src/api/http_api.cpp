@@ -101,8 +101,6 @@ std::optional<std::string> api_app_id(std::string_view path) {
     return id;
 }
 
-namespace {
-
 // Status 0 never reaches a client: it marks a response that comes later through `reply`.
 transport::HttpResponse deferred() {
     transport::HttpResponse r;
@@ -110,13 +108,16 @@ transport::HttpResponse deferred() {
     return r;
 }
 
-}  // namespace
-
 transport::HttpResponse HttpApi::with_cluster(ApiRequest& request, core::ClusterQueryArgs args, Build build) {
+    return with_cluster(request.app, request.reply, std::move(args), std::move(build));
+}
+
+transport::HttpResponse HttpApi::with_cluster(const core::AppPtr& app, const Reply& reply,
+                                              core::ClusterQueryArgs args, Build build) {
     core::ClusterLink* link = engine_.cluster();
-    if (link == nullptr || !link->has_peers() || !request.reply) return build(nullptr);
-    link->query(*request.app, std::move(args),
-                [reply = request.reply, build = std::move(build)](core::ClusterAnswer answer) {
+    if (link == nullptr || !link->has_peers() || !reply) return build(nullptr);
+    link->query(*app, std::move(args),
+                [reply, build = std::move(build)](core::ClusterAnswer answer) {
                     transport::HttpResponse r;
                     try {
                         r = build(&answer);

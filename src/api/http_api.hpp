@@ -62,10 +62,19 @@ private:
     // An incomplete answer is still a success, flagged with X-Sockudo-Partial: 1.
     using Build = std::function<transport::HttpResponse(const core::ClusterAnswer*)>;
     transport::HttpResponse with_cluster(ApiRequest& request, core::ClusterQueryArgs args, Build build);
+    transport::HttpResponse with_cluster(const core::AppPtr& app, const Reply& reply,
+                                         core::ClusterQueryArgs args, Build build);
+    // GET /channels/{name} once the cached event (when asked for) is known.
+    transport::HttpResponse channel_answer(const core::AppPtr& app, const Reply& reply, const std::string& name,
+                                           const std::vector<std::string>& info,
+                                           std::optional<core::CachedEvent> cached);
 
     core::Engine& engine_;
     core::MemoryRateLimiter app_budgets_;
 };
+
+// The marker of an answer that comes later through the request's Reply (status 0).
+transport::HttpResponse deferred();
 
 // Distinct presence members of the channel: this node's and, in a cluster, the other nodes'.
 uint64_t user_count(const core::AppRuntime& app, core::ClusterLink* link, const std::string& channel);

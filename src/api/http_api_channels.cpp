@@ -100,10 +100,34 @@ transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string&
     if (has(info, "cache") && !kind.cache) {
         return json_error(400, "cache is only available for cache channels");
     }
+    std::optional<core::CachedEvent> cached;
+    if (has(info, "cache")) {
+        core::ChannelCache& cache = engine_.channel_cache();
+        if (cache.answers_later() && request.reply) {
+            cache.get(request.app, name, nullptr,
+                      [this, app = request.app, reply = request.reply, name, info](std::optional<core::CachedEvent> c) {
+                          transport::HttpResponse r;
+                          try {
+                              r = channel_answer(app, reply, name, info, std::move(c));
+                          } catch (const std::exception&) {
+                              r = json_error(500, "Internal server error");
+                          }
+                          if (r.status != 0) reply(std::move(r));
+                      });
+            return deferred();
+        }
+        cache.get(request.app, name, nullptr, [&cached](std::optional<core::CachedEvent> c) { cached = std::move(c); });
+    }
+    return channel_answer(request.app, request.reply, name, info, std::move(cached));
+}
+
+transport::HttpResponse HttpApi::channel_answer(const core::AppPtr& app, const Reply& reply, const std::string& name,
+                                                const std::vector<std::string>& info,
+                                                std::optional<core::CachedEvent> cached) {
     core::ClusterLink* link = engine_.cluster();
     return with_cluster(
-        request, {core::ClusterQuery::ChannelSocketsCount, {name}, {}},
-        [app = request.app, name, info, link](const core::ClusterAnswer* remote) {
+        app, reply, {core::ClusterQuery::ChannelSocketsCount, {name}, {}},
+        [app, name, info, link, cached = std::move(cached)](const core::ClusterAnswer* remote) {
             uint64_t count = app->channels.subscription_count(name);
             if (remote != nullptr) {
                 if (auto it = remote->channel_counts.find(name); it != remote->channel_counts.end()) count += it->second;
@@ -112,7 +136,6 @@ transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string&
             if (has(info, "user_count")) body["user_count"] = user_count(*app, link, name);
             if (has(info, "subscription_count")) body["subscription_count"] = count;
             if (has(info, "cache")) {
-                auto cached = app->cache.get(name);
                 if (cached) {
                     body["cache"] = json::object{{"data", cached->data}, {"ttl", cached->ttl_remaining_s}};
                 } else {

@@ -146,7 +146,7 @@ void publish(core::Engine& engine, const core::AppPtr& app, const EventRequest& 
             engine.send_to_user(app, std::string(protocol::server_to_user_id(channel)), frame);
             continue;
         }
-        if (kind.cache) app->cache.put(channel, {event.name, event.data}, ttl);
+        if (kind.cache) engine.channel_cache().put(app, channel, {event.name, event.data}, ttl);
         engine.publish({app, channel, std::move(frame), event.socket_id});
     }
 }

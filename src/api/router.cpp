@@ -49,35 +49,40 @@ transport::HttpResponse internal_error(std::string_view method, std::string_view
 
 }  // namespace
 
-Router::Router(core::Engine& engine)
+Router::Router(core::Engine& engine, std::shared_ptr<core::RateLimiter> limiter)
     : engine_(engine),
-      limiter_(engine.options().rate_limiter.enabled &&
-                       engine.options().rate_limiter.driver != config::RateLimiterDriver::None
-                   ? std::make_unique<core::MemoryRateLimiter>()
-                   : nullptr),
+      limiter_(std::move(limiter)),
       api_(engine),
       cors_(engine.options().cors),
       prefix_(normalized_prefix(engine.options().path_prefix)) {}
 
-std::optional<transport::HttpResponse> Router::over_limit(
-    transport::Connection& connection, const transport::HttpRequest& request,
-    const config::RateLimit& limit, std::string_view scope,
-    std::vector<std::pair<std::string, std::string>>& allowed_headers) {
-    if (!limiter_ || limit.max_requests <= 0) return std::nullopt;
+void Router::limit(transport::Connection& connection, const transport::HttpRequest& request,
+                   const config::RateLimit& limit, std::string_view scope, Limited done) {
+    if (!limiter_ || limit.max_requests <= 0) return done(std::nullopt, {});
     const std::string ip = client_ip(request["X-Forwarded-For"], request["X-Real-IP"],
                                      connection.remote_address(), limit.trust_hops);
-    const core::RateDecision d = limiter_->check(std::string(scope) + ":" + ip, limit.max_requests,
-                                                 std::chrono::seconds(std::max<int64_t>(1, limit.window_seconds)));
-    allowed_headers = {{"x-ratelimit-limit", std::to_string(d.limit)},
-                       {"x-ratelimit-remaining", std::to_string(d.remaining)},
-                       {"x-ratelimit-reset", std::to_string(d.reset_seconds)}};
-    if (d.allowed) return std::nullopt;
-    transport::HttpResponse r;
-    r.status = 429;
-    r.body = R"({"error":"Too Many Requests","message":"Rate limit exceeded. Please try again later."})";
-    r.headers = allowed_headers;
-    r.headers.emplace_back("retry-after", std::to_string(d.reset_seconds));
-    return r;
+    limiter_->check_async(
+        std::string(scope) + ":" + ip, limit.max_requests,
+        std::chrono::seconds(std::max<int64_t>(1, limit.window_seconds)), connection.worker(),
+        [done = std::move(done)](core::RateDecision d) {
+            if (d.unavailable) {
+                // Fail closed (operations.md §5.1): a limiter that cannot count admits nobody.
+                transport::HttpResponse r;
+                r.status = 500;
+                r.body = R"({"error":"Internal Server Error","message":"Rate limiter backend unavailable."})";
+                return done(std::move(r), {});
+            }
+            Headers headers{{"x-ratelimit-limit", std::to_string(d.limit)},
+                            {"x-ratelimit-remaining", std::to_string(d.remaining)},
+                            {"x-ratelimit-reset", std::to_string(d.reset_seconds)}};
+            if (d.allowed) return done(std::nullopt, std::move(headers));
+            transport::HttpResponse r;
+            r.status = 429;
+            r.body = R"({"error":"Too Many Requests","message":"Rate limit exceeded. Please try again later."})";
+            r.headers = std::move(headers);
+            r.headers.emplace_back("retry-after", std::to_string(d.reset_seconds));
+            done(std::move(r), {});
+        });
 }
 
 void Router::count_http(transport::Connection& connection, std::string_view path, size_t request_bytes,
@@ -94,28 +99,22 @@ void Router::count_http(transport::Connection& connection, std::string_view path
     traffic.http_bytes_sent.add(response.body.size());
 }
 
-std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection& connection,
-                                                           const transport::HttpRequest& request,
-                                                           transport::HttpResponse& rejection) {
+void Router::on_upgrade(transport::Connection& connection, const transport::HttpRequest& request,
+                        transport::UpgradeResponder responder) {
     auto parsed = boost::urls::parse_origin_form(request.target());
-    if (!parsed) return nullptr;
+    if (!parsed) return responder.reject(transport::UpgradeResponder::not_found());
     std::string path = parsed->path();
     std::string_view rest = path;
     if (!prefix_.empty()) {
-        if (rest.rfind(prefix_, 0) != 0) return nullptr;
+        if (rest.rfind(prefix_, 0) != 0) return responder.reject(transport::UpgradeResponder::not_found());
         rest.remove_prefix(prefix_.size());
     }
     constexpr std::string_view kApp = "/app/";
-    if (rest.rfind(kApp, 0) != 0) return nullptr;
+    if (rest.rfind(kApp, 0) != 0) return responder.reject(transport::UpgradeResponder::not_found());
     rest.remove_prefix(kApp.size());
     if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-    if (rest.empty() || rest.find('/') != std::string_view::npos) return nullptr;
-    // Refused before the upgrade, so the client sees an HTTP 429 (operations.md §5.2).
-    std::vector<std::pair<std::string, std::string>> headers;
-    if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.websocket,
-                                  "websocket_connect", headers)) {
-        rejection = std::move(*limited);
-        return nullptr;
+    if (rest.empty() || rest.find('/') != std::string_view::npos) {
+        return responder.reject(transport::UpgradeResponder::not_found());
     }
 
     core::ConnectRequest connect;
@@ -131,7 +130,13 @@ std::unique_ptr<transport::SessionBase> Router::on_upgrade(transport::Connection
         }
     }
     connect.origin = std::string(request[http::field::origin]);
-    return std::make_unique<core::Session>(engine_, std::move(connect));
+    // Refused before the upgrade, so the client sees an HTTP 429 (operations.md §5.2).
+    limit(connection, request, engine_.options().rate_limiter.websocket, "websocket_connect",
+          [this, connect = std::move(connect), responder = std::move(responder)](
+              std::optional<transport::HttpResponse> refusal, Headers) mutable {
+              if (refusal) return responder.reject(std::move(*refusal));
+              responder.accept(std::make_unique<core::Session>(engine_, std::move(connect)));
+          });
 }
 
 void Router::on_http(transport::Connection& connection, transport::HttpRequest& request,
@@ -165,15 +170,16 @@ void Router::finish(const transport::HttpRequest& request, transport::HttpRespon
 }
 
 Reply Router::finish_later(transport::Connection& connection, const transport::HttpRequest& request,
-                           std::string path, const transport::HttpResponder& responder) {
+                           std::string path, const transport::HttpResponder& responder, Headers headers) {
     // The request object ends with on_http: keep what finishing needs.
     auto saved = std::make_shared<transport::HttpRequest>(request);
     saved->body().clear();
     const size_t body_size = request.body().size();
     return [this, saved, path = std::move(path), responder = transport::HttpResponder(responder), body_size,
-            worker = &connection.worker()](transport::HttpResponse response) mutable {
+            headers = std::move(headers), worker = &connection.worker()](transport::HttpResponse response) mutable {
         // The counters and the connection belong to the worker's thread.
-        worker->post([this, saved, path, responder, body_size, response = std::move(response)]() mutable {
+        worker->post([this, saved, path, responder, body_size, headers, response = std::move(response)]() mutable {
+            for (auto& h : headers) response.headers.push_back(std::move(h));
             finish(*saved, response);
             count_http(responder.connection(), path, body_size, response);
             responder.send(std::move(response));
@@ -203,9 +209,10 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
                     response = json_error(503, "Too many app lookups in flight; retry shortly");
                     response->headers.emplace_back("Retry-After", "1");
                 } else {
-                    // A single node answers everything at once and needs no way to reply later.
-                    Reply later = engine_.cluster() != nullptr
-                                      ? finish_later(responder.connection(), *saved, path, responder)
+                    // A single node with a local cache answers everything at once and needs no
+                    // way to reply later.
+                    Reply later = engine_.cluster() != nullptr || engine_.channel_cache().answers_later()
+                                      ? finish_later(responder.connection(), *saved, path, responder, headers)
                                       : Reply();
                     response = api_.handle(*saved, path, raw_path, query, app, std::move(later));
                     if (!response) return;  // a cluster-wide answer: finish_later sends it
@@ -240,11 +247,30 @@ std::optional<transport::HttpResponse> Router::route(transport::Connection& conn
     // covers the path as received.
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     if (prefixed && path.rfind("/apps/", 0) == 0) {
-        std::vector<std::pair<std::string, std::string>> headers;
-        if (auto limited = over_limit(connection, request, engine_.options().rate_limiter.api, "api", headers)) {
-            return std::move(*limited);
-        }
-        return api(connection, request, path, raw_path, query, responder, std::move(headers));
+        // A shared limiter answers on a later loop turn, after this request object is gone.
+        std::string routed(path), raw(raw_path), params(query);
+        auto saved = std::make_shared<transport::HttpRequest>(std::move(request));
+        limit(connection, *saved, engine_.options().rate_limiter.api, "api",
+              [this, saved, responder = transport::HttpResponder(responder), path = std::move(routed),
+               raw_path = std::move(raw), query = std::move(params)](
+                  std::optional<transport::HttpResponse> refusal, Headers headers) mutable {
+                  if (refusal) {
+                      finish(*saved, *refusal);
+                      responder.send(std::move(*refusal));
+                      return;
+                  }
+                  std::optional<transport::HttpResponse> answer;
+                  try {
+                      answer = api(responder.connection(), *saved, path, raw_path, query, responder,
+                                   std::move(headers));
+                  } catch (const std::exception& e) {
+                      answer = internal_error(saved->method_string(), path, e);
+                  }
+                  if (!answer) return;  // answered after the app lookup
+                  finish(*saved, *answer);
+                  responder.send(std::move(*answer));
+              });
+        return std::nullopt;
     }
     const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
     if (get) {

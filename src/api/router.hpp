@@ -2,6 +2,7 @@
 // The main listener's request handler: WebSocket upgrades on {path_prefix}/app/{key} become
 // core sessions; everything else is routed to the operational endpoints and the HTTP API.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -18,13 +19,13 @@ namespace sockudo::api {
 
 class Router final : public transport::ConnectionHandler {
 public:
-    explicit Router(core::Engine& engine);
+    // `limiter` applies the per-IP API and WebSocket-connect limits; null when rate limiting is off.
+    Router(core::Engine& engine, std::shared_ptr<core::RateLimiter> limiter);
 
     void on_http(transport::Connection& connection, transport::HttpRequest& request,
                  transport::HttpResponder responder) override;
-    std::unique_ptr<transport::SessionBase> on_upgrade(transport::Connection& connection,
-                                                       const transport::HttpRequest& request,
-                                                       transport::HttpResponse& rejection) override;
+    void on_upgrade(transport::Connection& connection, const transport::HttpRequest& request,
+                    transport::UpgradeResponder responder) override;
 
 private:
     // Nothing when the answer comes later (a cluster-wide question).
@@ -42,20 +43,21 @@ private:
     // CORS headers and the HEAD rule, for every response.
     void finish(const transport::HttpRequest& request, transport::HttpResponse& response) const;
     // A Reply that finishes and sends a response later, on the connection's worker.
+    // `headers` (the rate limiter's) are added to it.
     Reply finish_later(transport::Connection& connection, const transport::HttpRequest& request,
-                       std::string path, const transport::HttpResponder& responder);
+                       std::string path, const transport::HttpResponder& responder, Headers headers);
 
-    // Applies a per-IP limit; returns the 429 response when the request is over it and adds
-    // the x-ratelimit-* headers to `allowed_headers` otherwise.
-    std::optional<transport::HttpResponse> over_limit(
-        transport::Connection& connection, const transport::HttpRequest& request,
-        const config::RateLimit& limit, std::string_view scope,
-        std::vector<std::pair<std::string, std::string>>& allowed_headers);
+    // Applies a per-IP limit, then calls `done` on the connection's worker: with the 429 (or the
+    // 500 of an unreachable shared limiter) when the request is refused, else with nothing and
+    // the x-ratelimit-* headers for the answer.
+    using Limited = std::function<void(std::optional<transport::HttpResponse> refusal, Headers allowed)>;
+    void limit(transport::Connection& connection, const transport::HttpRequest& request,
+               const config::RateLimit& limit, std::string_view scope, Limited done);
     void count_http(transport::Connection& connection, std::string_view path, size_t request_bytes,
                     const transport::HttpResponse& response);
 
     core::Engine& engine_;
-    std::unique_ptr<core::RateLimiter> limiter_;  // null when rate limiting is off
+    std::shared_ptr<core::RateLimiter> limiter_;  // null when rate limiting is off
     HttpApi api_;
     Cors cors_;
     std::string prefix_;  // path_prefix without a trailing slash ("" for "/")

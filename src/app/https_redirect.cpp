@@ -73,11 +73,9 @@ void HttpsRedirect::on_http(transport::Connection& /*connection*/, transport::Ht
     responder.send(redirect(request));
 }
 
-std::unique_ptr<transport::SessionBase> HttpsRedirect::on_upgrade(
-    transport::Connection& /*connection*/, const transport::HttpRequest& request,
-    transport::HttpResponse& rejection) {
-    rejection = redirect(request);
-    return nullptr;
+void HttpsRedirect::on_upgrade(transport::Connection& /*connection*/, const transport::HttpRequest& request,
+                               transport::UpgradeResponder responder) {
+    responder.reject(redirect(request));
 }
 
 }  // namespace sockudo::app

@@ -13,9 +13,8 @@ public:
     explicit HttpsRedirect(uint16_t https_port) : https_port_(https_port) {}
     void on_http(transport::Connection& connection, transport::HttpRequest& request,
                  transport::HttpResponder responder) override;
-    std::unique_ptr<transport::SessionBase> on_upgrade(transport::Connection& connection,
-                                                       const transport::HttpRequest& request,
-                                                       transport::HttpResponse& rejection) override;
+    void on_upgrade(transport::Connection& connection, const transport::HttpRequest& request,
+                    transport::UpgradeResponder responder) override;
 
 private:
     transport::HttpResponse redirect(const transport::HttpRequest& request) const;

@@ -11,10 +11,9 @@ public:
     explicit MetricsEndpoint(const metrics::ServerMetrics& metrics) : metrics_(metrics) {}
     void on_http(transport::Connection& connection, transport::HttpRequest& request,
                  transport::HttpResponder responder) override;
-    std::unique_ptr<transport::SessionBase> on_upgrade(transport::Connection&,
-                                                       const transport::HttpRequest&,
-                                                       transport::HttpResponse&) override {
-        return nullptr;
+    void on_upgrade(transport::Connection&, const transport::HttpRequest&,
+                    transport::UpgradeResponder responder) override {
+        responder.reject(transport::UpgradeResponder::not_found());
     }
 
 private:

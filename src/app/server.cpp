@@ -16,6 +16,7 @@
 #include "apps/store_pool.hpp"
 #include "cluster/adapter_factory.hpp"
 #include "cluster/cluster_node.hpp"
+#include "cluster/shared_state.hpp"
 #include "config/drivers.hpp"
 #include "core/app_registry.hpp"
 #include "core/engine.hpp"
@@ -82,6 +83,9 @@ std::unique_ptr<core::AppRegistry> open_app_registry(const config::Options& opti
 struct Server::Parts {
     std::unique_ptr<webhooks::WebhookDispatcher> webhooks;
     std::vector<std::unique_ptr<transport::Worker>> workers;
+    // After the workers, before the engine that uses its cache: stopped (by its destructor at
+    // the latest) while the workers its answers are posted to still exist.
+    cluster::SharedState shared;
     // After the workers: destroyed first, so no database thread posts to a worker that is gone.
     std::unique_ptr<core::AppRegistry> apps;
     std::unique_ptr<core::Engine> engine;
@@ -171,8 +175,15 @@ int Server::run() {
     p.webhooks = std::make_unique<webhooks::WebhookDispatcher>(webhook_settings, std::move(webhook_jobs));
     p.webhooks->start();
     p.engine = std::make_unique<core::Engine>(options_, *p.apps, raw_workers, *p.webhooks);
+    try {
+        p.shared = cluster::open_shared_state(options_);
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return 1;
+    }
+    p.engine->set_channel_cache(p.shared.cache.get());
     if (!start_cluster()) return 1;
-    p.router = std::make_unique<api::Router>(*p.engine);
+    p.router = std::make_unique<api::Router>(*p.engine, p.shared.limiter);
     p.limits.max_body_bytes = static_cast<size_t>(options_.http_api.request_limit_in_mb) * 1024 * 1024;
     p.limits.max_message_bytes = static_cast<size_t>(options_.websocket_max_payload_kb) * 1024;
     p.limits.max_backpressure_bytes = static_cast<size_t>(options_.max_backpressure_bytes);
@@ -349,6 +360,7 @@ int Server::run() {
     // Every local presence leave has been replicated by now: peers purge us without removals.
     if (p.cluster) p.cluster->stop();
     p.apps->stop();
+    p.shared.stop();
     for (auto& worker : p.workers) worker->stop();
     for (auto& worker : p.workers) worker->join();
     // The workers are gone, so no more events arrive; what is queued gets the rest of the grace

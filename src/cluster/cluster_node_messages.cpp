@@ -32,7 +32,8 @@ RequestType request_type_for(core::ClusterQuery query) {
     return RequestType::ChannelsWithSocketsCount;
 }
 
-// A cache channel's last event, taken from the Pusher frame another node delivered.
+// A cache channel's last event, taken from the Pusher frame another node delivered: this node's
+// copy (the only one with the memory cache, the fallback with a shared one).
 void remember_cached(core::AppRuntime& app, const std::string& channel, const std::string& message,
                      std::chrono::seconds ttl) {
     boost::system::error_code ec;
@@ -43,7 +44,8 @@ void remember_cached(core::AppRuntime& app, const std::string& channel, const st
     auto data = o.find("data");
     if (event == o.end() || !event->value().is_string()) return;
     std::string event_name(event->value().get_string());
-    if (event_name.rfind("pusher", 0) == 0) return;  // presence and protocol events are not cached
+    // Only what the HTTP API published is cached: not presence or protocol events, not client events.
+    if (event_name.rfind("pusher", 0) == 0 || event_name.rfind("client-", 0) == 0) return;
     std::string text;
     if (data != o.end()) {
         text = data->value().is_string() ? std::string(data->value().get_string())

@@ -160,7 +160,7 @@ bool RedisConnection::handle(const redisReply& reply) {
 }
 
 void RedisConnection::heartbeat() {
-    if (closed_) return;
+    if (closed_ || timing_.ping_interval.count() == 0) return;
     if (Clock::now() - last_read_ > timing_.stale_after) return fail("no reply to PING");
     // Only when nothing is waiting to go out: a stuck write means the peer is not reading, and
     // the staleness check above catches that without growing the buffer.

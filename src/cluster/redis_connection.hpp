@@ -27,6 +27,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
     };
     struct Timing {
         std::chrono::milliseconds connect_timeout{5000};  // up to the end of the handshake
+        // Zero: no PING and no staleness check, for a user that sends its own commands and
+        // must see every reply in order.
         std::chrono::milliseconds ping_interval{2000};
         std::chrono::milliseconds stale_after{8000};  // nothing read for this long: dead
     };

@@ -168,6 +168,7 @@ void apply_drivers(EnvReader& r, Options& o) {
     r.driver("CACHE_DRIVER", "cache.driver", o.cache_driver, parse_cache_driver);
     r.driver("QUEUE_DRIVER", "queue.driver", o.queue_driver, parse_queue_driver);
     r.text("QUEUE_REDIS_PREFIX", "queue.redis.prefix", o.queue_redis_prefix);
+    r.text("CACHE_REDIS_PREFIX", "cache.redis.prefix", o.cache_redis_prefix);
     r.driver("RATE_LIMITER_DRIVER", "rate_limiter.driver", o.rate_limiter.driver,
              parse_rate_limiter_driver);
     if (auto v = r.get("METRICS_DRIVER")) check_metrics_driver(*v, "METRICS_DRIVER");

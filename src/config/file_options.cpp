@@ -231,6 +231,7 @@ void read_back_ends(Section& root, Options& o) {
     if (auto s = root.section("cache")) {
         read_driver(*s, o.cache_driver, parse_cache_driver);
         read_redis_url_override(*s, o);
+        if (auto r = s->section("redis")) r->read("prefix", o.cache_redis_prefix);
     }
     if (auto s = root.section("queue")) {
         read_driver(*s, o.queue_driver, parse_queue_driver);

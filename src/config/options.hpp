@@ -193,6 +193,8 @@ struct Options {
     QueueDriver queue_driver = QueueDriver::Memory;
     // Key prefix of the shared webhook job list with queue.driver=redis (QUEUE_REDIS_PREFIX).
     std::string queue_redis_prefix = "sockudo_queue:";
+    // Key prefix of cache-channel entries with cache.driver=redis: keys are "{prefix}:app:…".
+    std::string cache_redis_prefix = "sockudo_cache:";
     DatabaseOptions database;
     WebhookOptions webhooks;
     LoggingOptions logging;

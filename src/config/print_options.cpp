@@ -209,7 +209,9 @@ void add_back_end_sections(const Options& o, json::object& root) {
                      {"cache", json::object{{"enabled", o.app_manager_cache_enabled},
                                             {"ttl", o.app_manager_cache_ttl_s}}},
                      {"array", json::object{{"apps", std::move(apps)}}}};
-    root["cache"] = driver_section(o, driver_name(o.cache_driver));
+    json::object cache = driver_section(o, driver_name(o.cache_driver));
+    cache["redis"] = with_redis_url(o, {{"prefix", o.cache_redis_prefix}});
+    root["cache"] = std::move(cache);
     json::object queue = driver_section(o, driver_name(o.queue_driver));
     queue["redis"] = with_redis_url(o, {{"prefix", o.queue_redis_prefix}});
     root["queue"] = std::move(queue);

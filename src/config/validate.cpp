@@ -182,15 +182,15 @@ void check_available(const Checker& c, const Options& o) {
     if (o.adapter.driver == AdapterDriver::RedisCluster) {
         refuse("adapter.driver", driver_name(o.adapter.driver), "local, redis or nats");
     }
-    if (o.cache_driver == CacheDriver::Redis || o.cache_driver == CacheDriver::RedisCluster) {
-        refuse("cache.driver", driver_name(o.cache_driver), "memory or none");
+    if (o.cache_driver == CacheDriver::RedisCluster) {
+        refuse("cache.driver", driver_name(o.cache_driver), "memory or redis");
     }
     if (o.queue_driver == QueueDriver::RedisCluster) {
         refuse("queue.driver", driver_name(o.queue_driver), "memory, redis or none");
     }
     const RateLimiterDriver r = o.rate_limiter.driver;
-    if (r == RateLimiterDriver::Redis || r == RateLimiterDriver::RedisCluster) {
-        refuse("rate_limiter.driver", driver_name(r), "memory or none");
+    if (r == RateLimiterDriver::RedisCluster) {
+        refuse("rate_limiter.driver", driver_name(r), "memory, redis or none");
     }
 }
 

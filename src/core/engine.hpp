@@ -13,6 +13,7 @@
 
 #include "config/options.hpp"
 #include "core/app_registry.hpp"
+#include "core/channel_cache.hpp"
 #include "core/cluster_link.hpp"
 #include "core/event_hooks.hpp"
 #include "core/local_index.hpp"
@@ -59,6 +60,9 @@ public:
     // Set once before the workers start; null on a single node.
     void set_cluster(ClusterLink* link) { cluster_ = link; }
     ClusterLink* cluster() const { return cluster_; }
+    // Set once before the workers start; the node-local cache unless a shared one is set.
+    void set_channel_cache(ChannelCache* cache) { channel_cache_ = cache ? cache : &local_cache_; }
+    ChannelCache& channel_cache() { return *channel_cache_; }
     // Closes every connection signed in as `user_id` with 4009.
     void terminate_user(const AppPtr& app, const std::string& user_id);
 
@@ -81,6 +85,8 @@ private:
     std::vector<std::unique_ptr<LocalIndex>> locals_;
     EventHooks& hooks_;
     ClusterLink* cluster_ = nullptr;
+    LocalChannelCache local_cache_;
+    ChannelCache* channel_cache_ = &local_cache_;
     struct IdSource {
         std::mt19937_64 random;
         uint64_t counter = 0;

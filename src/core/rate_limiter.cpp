@@ -42,6 +42,11 @@ RateDecision MemoryRateLimiter::check_at(std::string_view key, int64_t max_reque
     return d;
 }
 
+void MemoryRateLimiter::check_async(std::string key, int64_t max_requests, std::chrono::seconds window,
+                                    transport::Worker& /*worker*/, Done done) {
+    done(check(key, max_requests, window));
+}
+
 size_t MemoryRateLimiter::tracked_keys() const {
     size_t n = 0;
     for (const Shard& s : shards_) {

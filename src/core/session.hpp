@@ -79,6 +79,8 @@ private:
     void subscription_error(const std::string& channel, std::string_view type,
                             std::string_view error, int status);
     Subscription* find_subscription(std::string_view channel);
+    // The cache channel's last event, or pusher:cache_miss.
+    void replay_cache(const std::string& channel);
     void remove_subscription(const std::string& channel, bool announce);
     void sign_out();
     void announce_watchlist_change(const std::string& user_id, bool online);

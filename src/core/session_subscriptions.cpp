@@ -29,6 +29,30 @@ Session::Subscription* Session::find_subscription(std::string_view channel) {
     return nullptr;
 }
 
+void Session::replay_cache(const std::string& channel) {
+    // A shared cache answers on a later loop turn of this worker: the socket may be gone, or no
+    // longer subscribed, by then; the session is found again through the connection.
+    std::weak_ptr<transport::Connection> weak = connection_->shared_from_this();
+    transport::Worker* worker = &connection_->worker();
+    engine_.channel_cache().get(app_, channel, worker, [weak, channel, worker](std::optional<CachedEvent> cached) {
+        auto c = weak.lock();
+        if (!c || !c->is_open() || c->session() == nullptr) return;
+        auto* self = static_cast<Session*>(c->session());
+        if (self->disconnected_ || self->find_subscription(channel) == nullptr) return;
+        if (cached) {
+            self->send(sm::channel_event(cached->event, channel, cached->data, nullptr));
+            return;
+        }
+        self->send(sm::cache_miss(channel));
+        // One cache_miss webhook per channel and window, for the whole cluster with a shared cache.
+        self->engine_.channel_cache().claim_miss_report(
+            self->app_, channel, kCacheMissReportWindow, worker,
+            [app = self->app_, hooks = &self->engine_.hooks(), channel](bool claimed) {
+                if (claimed) hooks->cache_miss(app->app(), channel);
+            });
+    });
+}
+
 void Session::subscription_error(const std::string& channel, std::string_view type,
                                  std::string_view error, int status) {
     send(sm::subscription_error(channel, type, error, status));
@@ -170,16 +194,7 @@ void Session::handle_subscribe(const boost::json::value& data) {
                          socket_id_});
         engine_.hooks().member_added(app_->app(), channel, member.user_id);
     }
-    if (kind.cache) {
-        if (auto cached = app_->cache.get(channel)) {
-            send(sm::channel_event(cached->event, channel, cached->data, nullptr));
-        } else {
-            send(sm::cache_miss(channel));
-            if (app_->cache.should_report_miss(channel, kCacheMissReportWindow)) {
-                engine_.hooks().cache_miss(app_->app(), channel);
-            }
-        }
-    }
+    if (kind.cache) replay_cache(channel);
     if (protocol::requires_auth(kind)) auth_timer_.disarm();
 }
 

@@ -354,21 +354,9 @@ void Connection::handle_request() {
             reject_http(400, "Missing Sec-WebSocket-Key");
             return;
         }
-        HttpResponse rejection;
-        rejection.status = 404;
-        rejection.content_type = "text/plain";
-        rejection.body = "404 NOT FOUND";
-        session_ = handler_.on_upgrade(*this, request, rejection);
-        if (!session_) {
-            respond(std::move(rejection), false);
-            return;
-        }
-        std::string accept = ws::accept_key(request[http::field::sec_websocket_key]);
-        std::string head =
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Accept: " + accept + "\r\n\r\n";
-        enqueue(std::make_shared<const Frame>(std::move(head)));
-        upgrade();
+        handler_.on_upgrade(*this, request,
+                            UpgradeResponder(shared_from_this(),
+                                             ws::accept_key(request[http::field::sec_websocket_key])));
         return;
     }
     bool keep_alive = request.keep_alive();
@@ -385,6 +373,47 @@ void HttpResponder::send(HttpResponse response) {
         return;
     }
     c.respond(std::move(response), keep_alive_);
+}
+
+void UpgradeResponder::accept(std::unique_ptr<SessionBase> session) {
+    Connection& c = *connection_;
+    if (!c.worker_.on_this_thread()) {
+        c.worker_.post([connection = connection_, key = std::move(accept_key_),
+                        session = std::move(session)]() mutable {
+            connection->accept_upgrade(std::move(session), key);
+        });
+        return;
+    }
+    c.accept_upgrade(std::move(session), accept_key_);
+}
+
+void UpgradeResponder::reject(HttpResponse response) {
+    HttpResponder(connection_, false).send(std::move(response));
+}
+
+HttpResponse UpgradeResponder::not_found() {
+    HttpResponse rejection;
+    rejection.status = 404;
+    rejection.content_type = "text/plain";
+    rejection.body = "404 NOT FOUND";
+    return rejection;
+}
+
+void Connection::accept_upgrade(std::unique_ptr<SessionBase> session, const std::string& accept_key) {
+    if (state_ != State::Http || !request_pending_ || !session) return;  // gone meanwhile
+    session_ = std::move(session);
+    std::string head =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " + accept_key + "\r\n\r\n";
+    enqueue(std::make_shared<const Frame>(std::move(head)));
+    upgrade();
+    if (processing_) return;  // the input loop below us goes on with the frames after the request
+    // Frames the client sent right behind its request, held while the answer was pending.
+    if (state_ == State::WebSocket && !inbuf_.empty()) {
+        std::string pending;
+        pending.swap(inbuf_);
+        process_input(reinterpret_cast<uint8_t*>(pending.data()), pending.size());
+    }
 }
 
 void Connection::respond(HttpResponse response, bool keep_alive) {

@@ -50,16 +50,33 @@ private:
     bool keep_alive_;
 };
 
+// The answer to one WebSocket upgrade request, given once: at once or later, from any thread.
+// Until it is given the connection reads nothing more.
+class UpgradeResponder {
+public:
+    UpgradeResponder(std::shared_ptr<Connection> connection, std::string accept_key)
+        : connection_(std::move(connection)), accept_key_(std::move(accept_key)) {}
+    // Switches protocols; `session` owns the socket from here on.
+    void accept(std::unique_ptr<SessionBase> session);
+    // Answers with `response` instead, and closes.
+    void reject(HttpResponse response);
+    Connection& connection() { return *connection_; }
+    // The rejection of a path that is not a WebSocket endpoint.
+    static HttpResponse not_found();
+
+private:
+    std::shared_ptr<Connection> connection_;
+    std::string accept_key_;  // Sec-WebSocket-Accept
+};
+
 // What the transport calls for each request. Implemented by the server wiring.
 class ConnectionHandler {
 public:
     virtual ~ConnectionHandler() = default;
     virtual void on_http(Connection& connection, HttpRequest& request, HttpResponder responder) = 0;
-    // A valid WebSocket upgrade request. Return the session that will own the socket, or
-    // nullptr to answer `rejection` without upgrading (404 when it is left untouched).
-    virtual std::unique_ptr<SessionBase> on_upgrade(Connection& connection,
-                                                    const HttpRequest& request,
-                                                    HttpResponse& rejection) = 0;
+    // A valid WebSocket upgrade request; `responder` accepts it with a session or rejects it.
+    virtual void on_upgrade(Connection& connection, const HttpRequest& request,
+                            UpgradeResponder responder) = 0;
 };
 
 struct ConnectionLimits {
@@ -110,6 +127,7 @@ public:
 
 private:
     friend class HttpResponder;
+    friend class UpgradeResponder;
     friend class Worker;
     enum class State : uint8_t { Http, WebSocket, Closing, Closed };
     enum TimerKind : int { kIdleTimer = 1 };
@@ -128,6 +146,8 @@ private:
     size_t process_websocket(uint8_t* data, size_t length);
     void handle_request();
     void upgrade();
+    // The upgrade answer arrived (on this worker's thread).
+    void accept_upgrade(std::unique_ptr<SessionBase> session, const std::string& accept_key);
     void respond(HttpResponse response, bool keep_alive);
     void reject_http(int status, std::string_view message);
     void enqueue(FramePtr frame);
