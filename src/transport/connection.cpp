@@ -32,6 +32,9 @@ constexpr int kMaxReadsPerWakeup = 4;
 // Buffers per gathered write (IOV_MAX is 1024; a few dozen frames already fill a socket buffer).
 constexpr size_t kMaxIov = 64;
 
+// Header tokens are ASCII; std::tolower would consult the locale for every character.
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool header_has_token(std::string_view value, std::string_view token) {
     // Comma-separated token list, case-insensitive (RFC 7230 §7).
     size_t pos = 0;
@@ -42,10 +45,8 @@ bool header_has_token(std::string_view value, std::string_view token) {
         while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
         while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
         if (item.size() == token.size() &&
-            std::equal(item.begin(), item.end(), token.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
-            })) {
+            std::equal(item.begin(), item.end(), token.begin(),
+                       [](char a, char b) { return ascii_lower(a) == ascii_lower(b); })) {
             return true;
         }
         pos = comma + 1;
@@ -123,8 +124,7 @@ Connection::ReadStatus Connection::read_tls(uint8_t* buffer, size_t capacity, si
 
 void Connection::start() {
     if (fd_ < 0) return;  // TLS could not be set up: dropped with the caller's reference
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    // TCP_NODELAY comes from the listener.
     // Registering reports the socket's current readiness at once, so input that arrived
     // before this point is not missed.
     if (!worker_.poller().add(fd_, this)) {
@@ -168,7 +168,7 @@ void Connection::teardown() {
     state_ = State::Closed;
     idle_timer_.disarm();
     if (fd_ >= 0) {
-        worker_.poller().remove(fd_);
+        // Closing the only descriptor of the socket also takes it out of the epoll set.
         ::close(fd_);
         fd_ = -1;
     }

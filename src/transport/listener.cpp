@@ -44,6 +44,9 @@ Listener::Listener(Worker& worker, const tcp::endpoint& endpoint, ConnectionHand
                 "SO_REUSEPORT");
         }
     }
+    // Accepted sockets inherit TCP_NODELAY from the listener (Linux copies it at accept): one
+    // call here instead of one per connection.
+    acceptor_.set_option(tcp::no_delay(true));
     acceptor_.bind(endpoint);
     acceptor_.listen(4096);
     port_ = acceptor_.local_endpoint().port();
