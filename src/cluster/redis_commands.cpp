@@ -12,6 +12,7 @@
 #include "cluster/backoff.hpp"
 #include "cluster/redis_connection.hpp"
 #include "cluster/resp.hpp"
+#include "cluster/run_loop.hpp"
 
 namespace sockudo::cluster {
 
@@ -69,7 +70,7 @@ class RedisCommandClient::Impl {
 
     void start() {
         if (thread_.joinable() || stopped_) return;
-        thread_ = std::thread([this] { loop(); });
+        thread_ = std::thread([this] { run_until_stopped(io_, settings_.name); });
         asio::post(io_, [this] {
             connect();
             tick();
@@ -129,18 +130,6 @@ class RedisCommandClient::Impl {
         Handler done;  // empty for our own PING
         Clock::time_point sent;
     };
-
-    void loop() {
-        auto work = asio::make_work_guard(io_);
-        for (;;) {
-            try {
-                io_.run();
-                return;
-            } catch (const std::exception& e) {
-                spdlog::error("{}: handler failed: {}", settings_.name, e.what());
-            }
-        }
-    }
 
     void refuse(size_t n, const std::string& why, Handler& done) {
         failures_.fetch_add(n, std::memory_order_relaxed);

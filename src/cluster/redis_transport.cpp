@@ -11,6 +11,7 @@
 
 #include "cluster/backoff.hpp"
 #include "cluster/redis_connection.hpp"
+#include "cluster/run_loop.hpp"
 #include "config/load.hpp"
 #include "config/redis_url.hpp"
 
@@ -50,7 +51,8 @@ class RedisTransport final : public Transport {
         handlers_ = std::move(handlers);
         names_ = {prefix_ + ":#broadcast", prefix_ + ":#requests", prefix_ + ":#responses",
                   prefix_ + ":#node:" + own_node_id};
-        thread_ = std::thread([this] { run(); });
+        // A throwing handler must not take the cluster link down with it.
+        thread_ = std::thread([this] { run_until_stopped(io_, "cluster (redis)"); });
         asio::post(io_, [this] {
             connect_subscriber();
             connect_publisher();
@@ -109,19 +111,6 @@ class RedisTransport final : public Transport {
     TransportStats stats() const override { return counters_.snapshot(); }
 
   private:
-    void run() {
-        auto work = asio::make_work_guard(io_);
-        for (;;) {
-            try {
-                io_.run();
-                return;
-            } catch (const std::exception& e) {
-                // A throwing handler must not take the cluster link down with it.
-                spdlog::error("cluster (redis): handler failed: {}", e.what());
-            }
-        }
-    }
-
     std::string channel_name(Channel channel, std::string_view target_node) const {
         switch (channel) {
             case Channel::Broadcast:
