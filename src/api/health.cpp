@@ -96,6 +96,8 @@ transport::HttpResponse up(core::Engine& engine, const std::string* app_id, cons
         (engine.cluster() == nullptr || !engine.cluster()->healthy())) {
         return health(200, "DEGRADED");
     }
+    // A shared cache that cannot be reached: cache channels are served from this node's copy.
+    if (!engine.channel_cache().healthy()) return health(200, "DEGRADED");
     // The local adapter and the memory cache are always healthy.
     return health(200, "OK");
 }

@@ -25,6 +25,7 @@ class RedisChannelCache final : public core::ChannelCache {
     void claim_miss_report(const core::AppPtr& app, const std::string& channel, std::chrono::seconds window,
                            transport::Worker* worker, Claimed done) override;
     bool answers_later() const override { return true; }
+    bool healthy() const override { return client_->connected(); }
 
     std::string key(const std::string& app_id, const std::string& channel) const;
 

@@ -35,6 +35,8 @@ public:
                                    Claimed done) = 0;
     // False when every answer is given before the call returns.
     virtual bool answers_later() const = 0;
+    // False while a shared store cannot be reached (answers then come from this node's copy).
+    virtual bool healthy() const { return true; }
 };
 
 class LocalChannelCache final : public ChannelCache {

@@ -7,6 +7,7 @@ const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { bootCluster, clientOn, closeClients, isEvent } = require('./fixtures');
 const { startServer, waitFor } = require('../lib/harness');
+const { health } = require('../lib/cluster');
 const { startReceiver } = require('../lib/webhook-receiver');
 const { signed, request } = require('../lib/signed-http');
 const { connect } = require('../lib/ws-client');
@@ -58,6 +59,19 @@ describe('shared cache channels × redis', () => {
     // Both nodes have decided by now; a second webhook would follow within the batching delay.
     await sleep(1000);
     assert.equal(misses().length, 1);
+  });
+
+  it('without Redis a node reports DEGRADED and keeps serving cache channels, then recovers', async () => {
+    // `late` runs the local adapter: only its shared cache depends on Redis.
+    assert.deepEqual(await health(late), { status: 200, state: 'OK' });
+    await cluster.broker.stop();
+    await waitFor(async () => (await health(late)).state === 'DEGRADED', 10000, '/up DEGRADED');
+    assert.equal((await health(late)).status, 200);
+    const c = await clientOn(late);
+    await rawJoin(c, 'cache-while-down');
+    await c.next(isEvent('pusher:cache_miss', 'cache-while-down'), 5000);
+    await cluster.broker.start();
+    await waitFor(async () => (await health(late)).state === 'OK', 20000, '/up OK');
   });
 });
 
