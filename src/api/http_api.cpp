@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "api/router.hpp"
+#include "protocol/ascii.hpp"
 #include "protocol/http_signing.hpp"
 
 namespace sockudo::api {
@@ -62,16 +63,9 @@ bool parse_query(std::string_view query, QueryParams& out) {
 const std::string* ApiRequest::param(std::string_view key) const {
     // Same rule as the signature (§11.2.2): keys compare lower-cased and the last occurrence
     // wins, so the value processed is always the value that was signed.
-    auto same = [](std::string_view a, std::string_view b) {
-        return a.size() == b.size() &&
-               std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-                   return std::tolower(static_cast<unsigned char>(x)) ==
-                          std::tolower(static_cast<unsigned char>(y));
-               });
-    };
     const std::string* found = nullptr;
     for (const auto& [k, v] : query) {
-        if (same(k, key)) found = &v;
+        if (protocol::iequals_ascii(k, key)) found = &v;
     }
     return found;
 }

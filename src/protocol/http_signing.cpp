@@ -1,10 +1,10 @@
 #include "protocol/http_signing.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <optional>
 
+#include "protocol/ascii.hpp"
 #include "protocol/signature.hpp"
 
 namespace sockudo::protocol {
@@ -15,8 +15,7 @@ constexpr std::string_view kEmptyMd5 = "d41d8cd98f00b204e9800998ecf8427e";
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
     return out;
 }
 

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <spdlog/spdlog.h>
 
+#include "protocol/ascii.hpp"
 #include "protocol/utf8.hpp"
 #include "protocol/ws_frame.hpp"
 #include "transport/tls_channel.hpp"
@@ -32,9 +33,6 @@ constexpr int kMaxReadsPerWakeup = 4;
 // Buffers per gathered write (IOV_MAX is 1024; a few dozen frames already fill a socket buffer).
 constexpr size_t kMaxIov = 64;
 
-// Header tokens are ASCII; std::tolower would consult the locale for every character.
-constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool header_has_token(std::string_view value, std::string_view token) {
     // Comma-separated token list, case-insensitive (RFC 7230 §7).
     size_t pos = 0;
@@ -44,9 +42,7 @@ bool header_has_token(std::string_view value, std::string_view token) {
         std::string_view item = value.substr(pos, comma - pos);
         while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
         while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (item.size() == token.size() &&
-            std::equal(item.begin(), item.end(), token.begin(),
-                       [](char a, char b) { return ascii_lower(a) == ascii_lower(b); })) {
+        if (protocol::iequals_ascii(item, token)) {
             return true;
         }
         pos = comma + 1;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <unordered_map>
 
+#include "protocol/ascii.hpp"
 #include "protocol/signature.hpp"
 #include "webhooks/endpoint_filter.hpp"
 #include "webhooks/http_sender.hpp"
@@ -26,19 +27,11 @@ int64_t unix_ms() {
         .count();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 // Headers the receiver uses to authenticate the request: an app's custom headers never replace
 // them.
 bool reserved_header(std::string_view name) {
-    return iequals(name, "Content-Type") || iequals(name, "X-Pusher-Key") ||
-           iequals(name, "X-Pusher-Signature");
+    return protocol::iequals_ascii(name, "Content-Type") || protocol::iequals_ascii(name, "X-Pusher-Key") ||
+           protocol::iequals_ascii(name, "X-Pusher-Signature");
 }
 
 constexpr uint64_t kSubscriptionCountBurst = 100;
