@@ -22,8 +22,9 @@ class RedisChannelCache final : public core::ChannelCache {
              std::chrono::seconds ttl) override;
     void get(const core::AppPtr& app, const std::string& channel, transport::Worker* worker,
              Found done) override;
-    void claim_miss_report(const core::AppPtr& app, const std::string& channel, std::chrono::seconds window,
-                           transport::Worker* worker, Claimed done) override;
+    void claim_miss_report(const core::AppPtr& app, const std::string& channel,
+                           std::chrono::seconds window, transport::Worker* worker,
+                           Claimed done) override;
     bool answers_later() const override { return true; }
     bool healthy() const override { return client_->connected(); }
 

@@ -99,7 +99,8 @@ class RedisCommandClient::Impl {
     void run(std::vector<Command> commands, Handler done) {
         const size_t n = commands.size();
         if (n == 0) return done({});
-        if (stopped_ || !connected_.load(std::memory_order_acquire)) return refuse(n, "unavailable", done);
+        if (stopped_ || !connected_.load(std::memory_order_acquire))
+            return refuse(n, "unavailable", done);
         if (in_flight_.fetch_add(1, std::memory_order_acq_rel) >= settings_.max_in_flight) {
             in_flight_.fetch_sub(1, std::memory_order_acq_rel);
             return refuse(n, "too many commands in flight", done);
@@ -154,8 +155,9 @@ class RedisCommandClient::Impl {
             ready_ = true;
             backoff_.reset();
             set_connected(true);
-            if (reported_down_) spdlog::info("{}: connected to {}:{}", settings_.name, settings_.target.host,
-                                             settings_.target.port);
+            if (reported_down_)
+                spdlog::info("{}: connected to {}:{}", settings_.name, settings_.target.host,
+                             settings_.target.port);
             reported_down_ = false;
         };
         cb.on_reply = [this](const redisReply& r) { on_reply(r); };
@@ -163,7 +165,8 @@ class RedisCommandClient::Impl {
         RedisConnection::Timing timing;
         timing.connect_timeout = std::max(settings_.timeout, milliseconds(1000));
         timing.ping_interval = milliseconds(0);  // ours go through the queue, in order
-        connection_ = std::make_shared<RedisConnection>(io_, tls_, settings_.target, std::move(cb), timing);
+        connection_ =
+            std::make_shared<RedisConnection>(io_, tls_, settings_.target, std::move(cb), timing);
         connection_->start();
     }
 
@@ -261,15 +264,27 @@ class RedisCommandClient::Impl {
 RedisCommandClient::RedisCommandClient(RedisCommandSettings settings)
     : impl_(std::make_shared<Impl>(std::move(settings))) {}
 
-RedisCommandClient::~RedisCommandClient() { stop(); }
+RedisCommandClient::~RedisCommandClient() {
+    stop();
+}
 
-void RedisCommandClient::start() { impl_->start(); }
-void RedisCommandClient::stop() { impl_->stop(); }
-bool RedisCommandClient::wait_connected(milliseconds deadline) const { return impl_->wait_connected(deadline); }
+void RedisCommandClient::start() {
+    impl_->start();
+}
+void RedisCommandClient::stop() {
+    impl_->stop();
+}
+bool RedisCommandClient::wait_connected(milliseconds deadline) const {
+    return impl_->wait_connected(deadline);
+}
 void RedisCommandClient::run(std::vector<Command> commands, Handler done) {
     impl_->run(std::move(commands), std::move(done));
 }
-bool RedisCommandClient::connected() const { return impl_->connected(); }
-uint64_t RedisCommandClient::failures() const { return impl_->failures(); }
+bool RedisCommandClient::connected() const {
+    return impl_->connected();
+}
+uint64_t RedisCommandClient::failures() const {
+    return impl_->failures();
+}
 
 }  // namespace sockudo::cluster

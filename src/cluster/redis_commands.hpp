@@ -36,9 +36,9 @@ struct RedisValue {
 
 struct RedisCommandSettings {
     config::RedisTarget target;
-    std::string name = "redis";                  // for log lines
-    std::chrono::milliseconds timeout{1000};     // per command, and to connect
-    std::chrono::milliseconds idle_ping{2000};   // a PING when nothing else was sent for this long
+    std::string name = "redis";                 // for log lines
+    std::chrono::milliseconds timeout{1000};    // per command, and to connect
+    std::chrono::milliseconds idle_ping{2000};  // a PING when nothing else was sent for this long
     size_t max_in_flight = 10000;
 };
 

@@ -72,8 +72,9 @@ core::RateDecision RedisRateLimiter::decode(const RedisValue& reply, int64_t max
     return d;
 }
 
-void RedisRateLimiter::check_async(std::string key, int64_t max_requests, std::chrono::seconds window,
-                                   transport::Worker& worker, Done done) {
+void RedisRateLimiter::check_async(std::string key, int64_t max_requests,
+                                   std::chrono::seconds window, transport::Worker& worker,
+                                   Done done) {
     auto args = std::make_shared<std::vector<std::string>>(std::vector<std::string>{
         "EVALSHA", script_sha(), "1", prefix_ + ":rl:" + key,
         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(window).count()),
@@ -89,16 +90,17 @@ void RedisRateLimiter::evaluate(std::shared_ptr<std::vector<std::string>> args, 
         command[0] = "EVAL";
         command[1] = std::string(kScript);
     }
-    client_->run({std::move(command)}, [this, args, by_hash, &worker, max_requests,
-                                         done = std::move(done)](std::vector<RedisValue> replies) mutable {
-        const RedisValue& reply = replies.front();
-        // The script is sent once per Redis lifetime: after a restart or SCRIPT FLUSH it is
-        // unknown again.
-        if (by_hash && reply.failed() && reply.text.rfind("NOSCRIPT", 0) == 0) {
-            return evaluate(std::move(args), false, worker, max_requests, std::move(done));
-        }
-        worker.post([d = decode(reply, max_requests), done = std::move(done)] { done(d); });
-    });
+    client_->run(
+        {std::move(command)}, [this, args, by_hash, &worker, max_requests,
+                               done = std::move(done)](std::vector<RedisValue> replies) mutable {
+            const RedisValue& reply = replies.front();
+            // The script is sent once per Redis lifetime: after a restart or SCRIPT FLUSH it is
+            // unknown again.
+            if (by_hash && reply.failed() && reply.text.rfind("NOSCRIPT", 0) == 0) {
+                return evaluate(std::move(args), false, worker, max_requests, std::move(done));
+            }
+            worker.post([d = decode(reply, max_requests), done = std::move(done)] { done(d); });
+        });
 }
 
 }  // namespace sockudo::cluster

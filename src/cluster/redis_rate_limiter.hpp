@@ -25,8 +25,8 @@ class RedisRateLimiter final : public core::RateLimiter {
     static core::RateDecision decode(const RedisValue& reply, int64_t max_requests);
 
   private:
-    void evaluate(std::shared_ptr<std::vector<std::string>> args, bool by_hash, transport::Worker& worker,
-                  int64_t max_requests, Done done);
+    void evaluate(std::shared_ptr<std::vector<std::string>> args, bool by_hash,
+                  transport::Worker& worker, int64_t max_requests, Done done);
 
     std::shared_ptr<RedisCommandClient> client_;
     std::string prefix_;

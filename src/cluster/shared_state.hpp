@@ -13,9 +13,9 @@
 namespace sockudo::cluster {
 
 struct SharedState {
-    std::shared_ptr<RedisCommandClient> redis;  // null when nothing is shared
-    std::unique_ptr<core::ChannelCache> cache;  // null: each app's local cache
-    std::shared_ptr<core::RateLimiter> limiter; // null: rate limiting off (or permissive)
+    std::shared_ptr<RedisCommandClient> redis;   // null when nothing is shared
+    std::unique_ptr<core::ChannelCache> cache;   // null: each app's local cache
+    std::shared_ptr<core::RateLimiter> limiter;  // null: rate limiting off (or permissive)
 
     SharedState() = default;
     SharedState(SharedState&&) = default;

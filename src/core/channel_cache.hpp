@@ -18,7 +18,7 @@ class Worker;
 namespace sockudo::core {
 
 class ChannelCache {
-public:
+  public:
     using Found = std::function<void(std::optional<CachedEvent>)>;
     using Claimed = std::function<void(bool)>;
     virtual ~ChannelCache() = default;
@@ -40,16 +40,17 @@ public:
 };
 
 class LocalChannelCache final : public ChannelCache {
-public:
+  public:
     void put(const AppPtr& app, const std::string& channel, CachedEvent event,
              std::chrono::seconds ttl) override {
         app->cache.put(channel, std::move(event), ttl);
     }
-    void get(const AppPtr& app, const std::string& channel, transport::Worker*, Found done) override {
+    void get(const AppPtr& app, const std::string& channel, transport::Worker*,
+             Found done) override {
         done(app->cache.get(channel));
     }
-    void claim_miss_report(const AppPtr& app, const std::string& channel, std::chrono::seconds window,
-                           transport::Worker*, Claimed done) override {
+    void claim_miss_report(const AppPtr& app, const std::string& channel,
+                           std::chrono::seconds window, transport::Worker*, Claimed done) override {
         done(app->cache.should_report_miss(channel, window));
     }
     bool answers_later() const override { return false; }

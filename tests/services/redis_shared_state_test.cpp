@@ -45,15 +45,18 @@ class SharedStateTest : public ::testing::Test {
         return c;
     }
 
-    static std::vector<RedisValue> run(RedisCommandClient& c, std::vector<RedisCommandClient::Command> commands) {
+    static std::vector<RedisValue> run(RedisCommandClient& c,
+                                       std::vector<RedisCommandClient::Command> commands) {
         std::promise<std::vector<RedisValue>> p;
         auto f = p.get_future();
         c.run(std::move(commands), [&p](std::vector<RedisValue> r) { p.set_value(std::move(r)); });
-        if (f.wait_for(seconds(10)) != std::future_status::ready) return {RedisValue::error("test: no answer")};
+        if (f.wait_for(seconds(10)) != std::future_status::ready)
+            return {RedisValue::error("test: no answer")};
         return f.get();
     }
 
-    core::RateDecision check(core::RateLimiter& limiter, const std::string& key, int64_t max, seconds window) {
+    core::RateDecision check(core::RateLimiter& limiter, const std::string& key, int64_t max,
+                             seconds window) {
         std::promise<core::RateDecision> p;
         auto f = p.get_future();
         limiter.check_async(key, max, window, worker_, [this, &p](core::RateDecision d) {
@@ -73,7 +76,9 @@ class SharedStateTest : public ::testing::Test {
 TEST_F(SharedStateTest, BatchesAreAnsweredInOrder) {
     auto c = client();
     ASSERT_TRUE(c->wait_connected(seconds(5)));
-    auto r = run(*c, {{"SET", "k", "v"}, {"GET", "k"}, {"INCR", "n"}, {"GET", "missing"}, {"LPUSH", "k", "x"}});
+    auto r = run(
+        *c,
+        {{"SET", "k", "v"}, {"GET", "k"}, {"INCR", "n"}, {"GET", "missing"}, {"LPUSH", "k", "x"}});
     ASSERT_EQ(r.size(), 5u);
     EXPECT_EQ(r[0].text, "OK");
     EXPECT_EQ(r[1].text, "v");
@@ -92,7 +97,8 @@ TEST_F(SharedStateTest, RefusesAtOnceWhileRedisIsAwayAndRecovers) {
     const auto before = std::chrono::steady_clock::now();
     auto r = run(*c, {{"PING"}});
     EXPECT_TRUE(r[0].failed());
-    EXPECT_LT(std::chrono::steady_clock::now() - before, milliseconds(100)) << "no waiting for a dead Redis";
+    EXPECT_LT(std::chrono::steady_clock::now() - before, milliseconds(100))
+        << "no waiting for a dead Redis";
     EXPECT_GE(c->failures(), 1u);
     ASSERT_TRUE(start_redis(redis_, port_));
     ASSERT_TRUE(eventually([&] { return c->connected(); }, milliseconds(15000)));
@@ -147,7 +153,8 @@ TEST_F(SharedStateTest, RateLimitWindowSlides) {
     EXPECT_TRUE(check(limiter, "k", 2, seconds(1)).allowed);
     EXPECT_TRUE(check(limiter, "k", 2, seconds(1)).allowed);
     EXPECT_FALSE(check(limiter, "k", 2, seconds(1)).allowed);
-    EXPECT_TRUE(eventually([&] { return check(limiter, "k", 2, seconds(1)).allowed; }, milliseconds(3000)))
+    EXPECT_TRUE(
+        eventually([&] { return check(limiter, "k", 2, seconds(1)).allowed; }, milliseconds(3000)))
         << "admitted again once the first entries left the window";
 }
 
@@ -182,17 +189,21 @@ TEST_F(SharedStateTest, CacheChannelsAreSharedAndMissReportsClaimedOnce) {
     auto app_a = std::make_shared<core::AppRuntime>(app_config, defaults);
     auto app_b = std::make_shared<core::AppRuntime>(app_config, defaults);
 
-    auto get = [this](core::ChannelCache& cache, const core::AppPtr& app, const std::string& channel) {
+    auto get = [this](core::ChannelCache& cache, const core::AppPtr& app,
+                      const std::string& channel) {
         std::promise<std::optional<core::CachedEvent>> p;
         auto f = p.get_future();
-        cache.get(app, channel, &worker_, [&p](std::optional<core::CachedEvent> e) { p.set_value(std::move(e)); });
+        cache.get(app, channel, &worker_,
+                  [&p](std::optional<core::CachedEvent> e) { p.set_value(std::move(e)); });
         EXPECT_EQ(f.wait_for(seconds(10)), std::future_status::ready);
         return f.get();
     };
-    auto claim = [this](core::ChannelCache& cache, const core::AppPtr& app, const std::string& channel) {
+    auto claim = [this](core::ChannelCache& cache, const core::AppPtr& app,
+                        const std::string& channel) {
         std::promise<bool> p;
         auto f = p.get_future();
-        cache.claim_miss_report(app, channel, seconds(10), &worker_, [&p](bool c) { p.set_value(c); });
+        cache.claim_miss_report(app, channel, seconds(10), &worker_,
+                                [&p](bool c) { p.set_value(c); });
         EXPECT_EQ(f.wait_for(seconds(10)), std::future_status::ready);
         return f.get();
     };
@@ -201,7 +212,8 @@ TEST_F(SharedStateTest, CacheChannelsAreSharedAndMissReportsClaimedOnce) {
     node_a.put(app_a, "cache-news", {"update", R"({"n":1})"}, seconds(3600));
     // put is fire-and-forget: node B sees it once Redis has it.
     std::optional<core::CachedEvent> seen;
-    ASSERT_TRUE(eventually([&] { return (seen = get(node_b, app_b, "cache-news")).has_value(); }, milliseconds(5000)));
+    ASSERT_TRUE(eventually([&] { return (seen = get(node_b, app_b, "cache-news")).has_value(); },
+                           milliseconds(5000)));
     EXPECT_EQ(seen->event, "update");
     EXPECT_EQ(seen->data, R"({"n":1})");
     EXPECT_GT(seen->ttl_remaining_s, 3500);

@@ -16,10 +16,12 @@ TEST(ConfigSharedState, RedisCacheIsAvailableWithItsPrefix) {
 }
 
 TEST(ConfigSharedState, RedisRateLimiterIsAvailableWithItsPrefix) {
-    Options o = from_json(R"({"rate_limiter": {"enabled": true, "driver": "redis", "redis": {"prefix": "l:"}}})");
+    Options o = from_json(
+        R"({"rate_limiter": {"enabled": true, "driver": "redis", "redis": {"prefix": "l:"}}})");
     EXPECT_EQ(o.rate_limiter.driver, RateLimiterDriver::Redis);
     EXPECT_EQ(o.rate_limiter.redis_prefix, "l:");
-    EXPECT_EQ(from_json("{}", {{"RATE_LIMITER_DRIVER", "redis"}}).rate_limiter.driver, RateLimiterDriver::Redis);
+    EXPECT_EQ(from_json("{}", {{"RATE_LIMITER_DRIVER", "redis"}}).rate_limiter.driver,
+              RateLimiterDriver::Redis);
 }
 
 TEST(ConfigSharedState, RedisClusterIsStillRefused) {
