@@ -56,9 +56,11 @@ Router::Router(core::Engine& engine, std::shared_ptr<core::RateLimiter> limiter)
       cors_(engine.options().cors),
       prefix_(normalized_prefix(engine.options().path_prefix)) {}
 
+bool Router::limits(const config::RateLimit& limit) const { return limiter_ && limit.max_requests > 0; }
+
 void Router::limit(transport::Connection& connection, const transport::HttpRequest& request,
                    const config::RateLimit& limit, std::string_view scope, Limited done) {
-    if (!limiter_ || limit.max_requests <= 0) return done(std::nullopt, {});
+    if (!limits(limit)) return done(std::nullopt, {});
     const std::string ip = client_ip(request["X-Forwarded-For"], request["X-Real-IP"],
                                      connection.remote_address(), limit.trust_hops);
     limiter_->check_async(
@@ -247,10 +249,12 @@ std::optional<transport::HttpResponse> Router::route(transport::Connection& conn
     // covers the path as received.
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     if (prefixed && path.rfind("/apps/", 0) == 0) {
+        const config::RateLimit& api_limit = engine_.options().rate_limiter.api;
+        if (!limits(api_limit)) return api(connection, request, path, raw_path, query, responder, {});
         // A shared limiter answers on a later loop turn, after this request object is gone.
         std::string routed(path), raw(raw_path), params(query);
         auto saved = std::make_shared<transport::HttpRequest>(std::move(request));
-        limit(connection, *saved, engine_.options().rate_limiter.api, "api",
+        limit(connection, *saved, api_limit, "api",
               [this, saved, responder = transport::HttpResponder(responder), path = std::move(routed),
                raw_path = std::move(raw), query = std::move(params)](
                   std::optional<transport::HttpResponse> refusal, Headers headers) mutable {

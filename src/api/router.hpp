@@ -50,6 +50,8 @@ private:
     // Applies a per-IP limit, then calls `done` on the connection's worker: with the 429 (or the
     // 500 of an unreachable shared limiter) when the request is refused, else with nothing and
     // the x-ratelimit-* headers for the answer.
+    // Whether `limit` applies at all (rate limiting on, a positive maximum).
+    bool limits(const config::RateLimit& limit) const;
     using Limited = std::function<void(std::optional<transport::HttpResponse> refusal, Headers allowed)>;
     void limit(transport::Connection& connection, const transport::HttpRequest& request,
                const config::RateLimit& limit, std::string_view scope, Limited done);

@@ -71,15 +71,18 @@ void Session::on_open(transport::Connection& connection) {
         reject(cc::kReconnectImmediately, "Server is closing. Please reconnect shortly.");
         return;
     }
-    // A cache miss answers later on this worker; the socket may be gone by then, and the
-    // session lives inside it, so the answer finds the session through the connection.
+    // A cache miss answers later on this worker.
     std::weak_ptr<transport::Connection> weak = connection.shared_from_this();
     engine_.apps().find_by_key(request_->app_key, connection.worker(),
                                [weak](AppPtr app, LookupStatus status) {
-                                   auto c = weak.lock();
-                                   if (!c || !c->is_open() || c->session() == nullptr) return;
-                                   static_cast<Session*>(c->session())->on_app(std::move(app), status);
+                                   if (Session* self = still_open(weak)) self->on_app(std::move(app), status);
                                });
+}
+
+Session* Session::still_open(const std::weak_ptr<transport::Connection>& connection) {
+    auto c = connection.lock();
+    if (!c || !c->is_open() || c->session() == nullptr) return nullptr;
+    return static_cast<Session*>(c->session());
 }
 
 void Session::on_app(AppPtr app, LookupStatus status) {

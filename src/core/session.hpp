@@ -64,6 +64,9 @@ private:
     };
     enum TimerKind : int { kActivityTimer = 1, kAuthTimer = 2 };
 
+    // The session of a connection still open, for answers that arrive on a later loop turn (the
+    // session lives inside the connection, which may be gone by then); null otherwise.
+    static Session* still_open(const std::weak_ptr<transport::Connection>& connection);
     void on_timer(int kind) override;
     // The app lookup's answer: admission, then pusher:connection_established.
     void on_app(AppPtr app, LookupStatus status);

@@ -31,14 +31,12 @@ Session::Subscription* Session::find_subscription(std::string_view channel) {
 
 void Session::replay_cache(const std::string& channel) {
     // A shared cache answers on a later loop turn of this worker: the socket may be gone, or no
-    // longer subscribed, by then; the session is found again through the connection.
+    // longer subscribed, by then.
     std::weak_ptr<transport::Connection> weak = connection_->shared_from_this();
     transport::Worker* worker = &connection_->worker();
     engine_.channel_cache().get(app_, channel, worker, [weak, channel, worker](std::optional<CachedEvent> cached) {
-        auto c = weak.lock();
-        if (!c || !c->is_open() || c->session() == nullptr) return;
-        auto* self = static_cast<Session*>(c->session());
-        if (self->disconnected_ || self->find_subscription(channel) == nullptr) return;
+        Session* self = still_open(weak);
+        if (self == nullptr || self->disconnected_ || self->find_subscription(channel) == nullptr) return;
         if (cached) {
             self->send(sm::channel_event(cached->event, channel, cached->data, nullptr));
             return;

@@ -405,11 +405,14 @@ void Connection::accept_upgrade(std::unique_ptr<SessionBase> session, const std:
     upgrade();
     if (processing_) return;  // the input loop below us goes on with the frames after the request
     // Frames the client sent right behind its request, held while the answer was pending.
-    if (state_ == State::WebSocket && !inbuf_.empty()) {
-        std::string pending;
-        pending.swap(inbuf_);
-        process_input(reinterpret_cast<uint8_t*>(pending.data()), pending.size());
-    }
+    if (state_ == State::WebSocket) process_held_input();
+}
+
+void Connection::process_held_input() {
+    if (inbuf_.empty()) return;
+    std::string pending;
+    pending.swap(inbuf_);
+    process_input(reinterpret_cast<uint8_t*>(pending.data()), pending.size());
 }
 
 void Connection::respond(HttpResponse response, bool keep_alive) {
@@ -424,11 +427,7 @@ void Connection::respond(HttpResponse response, bool keep_alive) {
     worker_.wheel().arm(idle_timer_, limits_.http_idle_timeout_ms);
     if (processing_) return;  // the input loop below us goes on with the next request
     // Pipelined input that arrived while the response was produced.
-    if (!inbuf_.empty()) {
-        std::string pending;
-        pending.swap(inbuf_);
-        process_input(reinterpret_cast<uint8_t*>(pending.data()), pending.size());
-    }
+    process_held_input();
     if (state_ == State::Http && !request_pending_) wait_readable();
 }
 

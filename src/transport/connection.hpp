@@ -142,6 +142,8 @@ private:
     void wait_readable();
     void on_readable();
     void process_input(uint8_t* data, size_t length);
+    // Input read while the connection waited for an answer (a response, an upgrade decision).
+    void process_held_input();
     size_t process_http(uint8_t* data, size_t length);
     size_t process_websocket(uint8_t* data, size_t length);
     void handle_request();
