@@ -157,6 +157,7 @@ int Server::run() {
         p.workers.push_back(std::make_unique<transport::Worker>(i));
         raw_workers.push_back(p.workers.back().get());
     }
+    for (auto& worker : p.workers) worker->set_peers(raw_workers);
     const auto webhook_settings = webhooks::DispatcherSettings::from(options_);
     std::unique_ptr<webhooks::JobQueue> webhook_jobs;
     if (options_.queue_driver == config::QueueDriver::Redis) {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -13,7 +14,6 @@
 #include <boost/beast/http/rfc7230.hpp>
 #include <cerrno>
 #include <cstring>
-#include <spdlog/spdlog.h>
 
 #include "protocol/ascii.hpp"
 #include "protocol/utf8.hpp"
@@ -40,7 +40,8 @@ bool header_has_token(std::string_view value, std::string_view token) {
         size_t comma = value.find(',', pos);
         if (comma == std::string_view::npos) comma = value.size();
         std::string_view item = value.substr(pos, comma - pos);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
         while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
         if (protocol::iequals_ascii(item, token)) {
             return true;
@@ -79,9 +80,11 @@ std::string Connection::remote_address() const {
     if (fd_ < 0 || ::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &length) != 0) return {};
     char text[INET6_ADDRSTRLEN] = {};
     if (peer.ss_family == AF_INET) {
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, text, sizeof(text));
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, text,
+                    sizeof(text));
     } else if (peer.ss_family == AF_INET6) {
-        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, text, sizeof(text));
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, text,
+                    sizeof(text));
     }
     return text;
 }
@@ -102,10 +105,14 @@ Connection::ReadStatus Connection::read_input(uint8_t* buffer, size_t capacity, 
 
 Connection::ReadStatus Connection::read_tls(uint8_t* buffer, size_t capacity, size_t& n) {
     switch (tls_->read(buffer, capacity, n)) {
-        case TlsChannel::Status::Done: return ReadStatus::Data;
-        case TlsChannel::Status::WantRead: return ReadStatus::WouldBlock;
-        case TlsChannel::Status::WantWrite: return ReadStatus::WantWrite;
-        case TlsChannel::Status::Closed: break;
+        case TlsChannel::Status::Done:
+            return ReadStatus::Data;
+        case TlsChannel::Status::WantRead:
+            return ReadStatus::WouldBlock;
+        case TlsChannel::Status::WantWrite:
+            return ReadStatus::WantWrite;
+        case TlsChannel::Status::Closed:
+            break;
     }
     if (tls_->handshake_done()) {
         spdlog::debug("TLS connection from {} ended: {}", remote_address(), tls_->error());
@@ -324,8 +331,8 @@ size_t Connection::process_http(uint8_t* data, size_t length) {
 void Connection::reject_http(int status, std::string_view message) {
     HttpResponse response;
     response.status = status;
-    response.body = std::string("{\"error\":\"") + std::string(message) + "\",\"status\":" +
-                    std::to_string(status) + "}";
+    response.body = std::string("{\"error\":\"") + std::string(message) +
+                    "\",\"status\":" + std::to_string(status) + "}";
     response.close = true;
     request_pending_ = true;
     respond(std::move(response), false);
@@ -350,9 +357,10 @@ void Connection::handle_request() {
             reject_http(400, "Missing Sec-WebSocket-Key");
             return;
         }
-        handler_.on_upgrade(*this, request,
-                            UpgradeResponder(shared_from_this(),
-                                             ws::accept_key(request[http::field::sec_websocket_key])));
+        handler_.on_upgrade(
+            *this, request,
+            UpgradeResponder(shared_from_this(),
+                             ws::accept_key(request[http::field::sec_websocket_key])));
         return;
     }
     bool keep_alive = request.keep_alive();
@@ -395,12 +403,14 @@ HttpResponse UpgradeResponder::not_found() {
     return rejection;
 }
 
-void Connection::accept_upgrade(std::unique_ptr<SessionBase> session, const std::string& accept_key) {
+void Connection::accept_upgrade(std::unique_ptr<SessionBase> session,
+                                const std::string& accept_key) {
     if (state_ != State::Http || !request_pending_ || !session) return;  // gone meanwhile
     session_ = std::move(session);
     std::string head =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Accept: " + accept_key + "\r\n\r\n";
+        "Sec-WebSocket-Accept: " +
+        accept_key + "\r\n\r\n";
     enqueue(std::make_shared<const Frame>(std::move(head)));
     upgrade();
     if (processing_) return;  // the input loop below us goes on with the frames after the request
@@ -472,9 +482,8 @@ size_t Connection::process_websocket(uint8_t* data, size_t length) {
                 return 0;
             }
             if (frame.payload.size() >= 2) {
-                code = static_cast<uint16_t>(
-                    (static_cast<uint8_t>(frame.payload[0]) << 8) |
-                    static_cast<uint8_t>(frame.payload[1]));
+                code = static_cast<uint16_t>((static_cast<uint8_t>(frame.payload[0]) << 8) |
+                                             static_cast<uint8_t>(frame.payload[1]));
                 if (!ws::is_valid_peer_close_code(code)) code = 1002;
             }
             close(code, "");
@@ -525,7 +534,9 @@ size_t Connection::process_websocket(uint8_t* data, size_t length) {
     return consumed;
 }
 
-void Connection::fail_websocket(uint16_t code, std::string_view reason) { close(code, reason); }
+void Connection::fail_websocket(uint16_t code, std::string_view reason) {
+    close(code, reason);
+}
 
 void Connection::send(FramePtr frame) {
     if (state_ != State::WebSocket || overflowed_) return;
@@ -548,7 +559,9 @@ void Connection::send(FramePtr frame) {
     enqueue(std::move(frame));
 }
 
-void Connection::send_text(std::string_view payload) { send(make_text_frame(payload)); }
+void Connection::send_text(std::string_view payload) {
+    send(make_text_frame(payload));
+}
 
 void Connection::close(uint16_t code, std::string_view reason) {
     if (state_ != State::WebSocket) return;
@@ -586,6 +599,34 @@ void Connection::flush() {
         flush_tls();
         return;
     }
+    switch (write_queue()) {
+        case WriteStatus::Full:
+            writable_ = false;
+            wait_writable();
+            return;
+        case WriteStatus::Failed:
+            teardown();
+            return;
+        case WriteStatus::Drained:
+            break;
+    }
+    queue_.clear();
+    queue_head_ = head_offset_ = 0;
+    if (queue_.capacity() > 16) std::vector<FramePtr>().swap(queue_);
+    if (close_after_flush_) {
+        ::shutdown(fd_, SHUT_WR);
+        // Keep reading until the peer closes (or the linger timer fires) so that unread
+        // input does not turn our FIN into a reset that could discard the close frame.
+        wait_readable();
+    }
+}
+
+void Connection::write_lent() {
+    if (tls_ || state_ == State::Closed || writing_) return;
+    write_queue();
+}
+
+Connection::WriteStatus Connection::write_queue() {
     while (queue_head_ < queue_.size()) {
         iovec iov[kMaxIov];
         size_t count = 0;
@@ -601,14 +642,9 @@ void Connection::flush() {
         msg.msg_iovlen = count;
         ssize_t written = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
         if (written < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                writable_ = false;
-                wait_writable();
-                return;
-            }
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return WriteStatus::Full;
             if (errno == EINTR) continue;
-            teardown();
-            return;
+            return WriteStatus::Failed;
         }
         auto remaining = static_cast<size_t>(written);
         queued_bytes_ -= remaining;
@@ -628,22 +664,10 @@ void Connection::flush() {
             queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(queue_head_));
             queue_head_ = 0;
         }
-        if (queue_head_ < queue_.size() && count == kMaxIov) continue;
-        if (queue_head_ < queue_.size()) {
-            writable_ = false;  // short write: the socket buffer is full
-            wait_writable();
-            return;
-        }
+        if (queue_head_ < queue_.size() && count < kMaxIov)
+            return WriteStatus::Full;  // short write
     }
-    queue_.clear();
-    queue_head_ = head_offset_ = 0;
-    if (queue_.capacity() > 16) std::vector<FramePtr>().swap(queue_);
-    if (close_after_flush_) {
-        ::shutdown(fd_, SHUT_WR);
-        // Keep reading until the peer closes (or the linger timer fires) so that unread
-        // input does not turn our FIN into a reset that could discard the close frame.
-        wait_readable();
-    }
+    return WriteStatus::Drained;
 }
 
 // Queued frames are copied into the channel's staging buffer (a record's worth at a time) so

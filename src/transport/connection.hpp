@@ -82,10 +82,10 @@ public:
 struct ConnectionLimits {
     size_t max_header_bytes = 16 * 1024;
     size_t max_body_bytes = 10 * 1024 * 1024;
-    size_t max_message_bytes = 64 * 1024;              // inbound WebSocket message (1009 above)
-    size_t max_backpressure_bytes = 1024 * 1024;       // outbound queue (4100 above)
-    uint64_t http_idle_timeout_ms = 30'000;            // request header/keep-alive idle time
-    uint64_t close_linger_ms = 2'000;                  // wait for the peer's close after ours
+    size_t max_message_bytes = 64 * 1024;         // inbound WebSocket message (1009 above)
+    size_t max_backpressure_bytes = 1024 * 1024;  // outbound queue (4100 above)
+    uint64_t http_idle_timeout_ms = 30'000;       // request header/keep-alive idle time
+    uint64_t close_linger_ms = 2'000;             // wait for the peer's close after ours
 };
 
 // A connection owns itself from start() until it is torn down (the worker's epoll set holds a
@@ -96,8 +96,8 @@ class Connection final : public std::enable_shared_from_this<Connection>,
                          private PollTarget {
 public:
     // Takes ownership of the accepted, non-blocking socket `fd`. `tls` is null for plain TCP.
-    Connection(Worker& worker, int fd, ConnectionHandler& handler,
-               const ConnectionLimits& limits, const TlsContext* tls);
+    Connection(Worker& worker, int fd, ConnectionHandler& handler, const ConnectionLimits& limits,
+               const TlsContext* tls);
     ~Connection();
 
     void start();
@@ -122,6 +122,10 @@ public:
 
     // Writes what is queued (called by the worker once per loop turn).
     void flush();
+    // Writes what is queued, from a peer worker's thread while the owner has lent this
+    // connection out (SharedFlush): touches only the queue and the socket. The owner's flush()
+    // afterwards does whatever the outcome needs.
+    void write_lent();
     // Drops the connection without telling anyone: for a worker that is being destroyed.
     void abandon();
 
@@ -133,11 +137,14 @@ private:
     enum TimerKind : int { kIdleTimer = 1 };
 
     enum class ReadStatus : uint8_t { Data, WouldBlock, WantWrite, Closed };
+    enum class WriteStatus : uint8_t { Drained, Full, Failed };
 
     void on_timer(int kind) override;
     void on_poll(uint32_t events) override;
     ReadStatus read_input(uint8_t* buffer, size_t capacity, size_t& n);
     ReadStatus read_tls(uint8_t* buffer, size_t capacity, size_t& n);
+    // Plain sockets: gathered writes until the queue is empty or the socket is full.
+    WriteStatus write_queue();
     void flush_tls();
     void wait_readable();
     void on_readable();
@@ -172,25 +179,25 @@ private:
     std::string inbuf_;      // unparsed input carried between reads (usually empty)
     std::string fragments_;  // a fragmented message being reassembled
     std::vector<FramePtr> queue_;
-    size_t queue_head_ = 0;     // first unsent frame in queue_
-    size_t head_offset_ = 0;    // bytes of queue_[queue_head_] already written
+    size_t queue_head_ = 0;   // first unsent frame in queue_
+    size_t head_offset_ = 0;  // bytes of queue_[queue_head_] already written
     size_t queued_bytes_ = 0;
     TimerNode idle_timer_{this, kIdleTimer};
     uint64_t last_activity_ms_ = 0;
     uint64_t read_count_ = 0;
     size_t registry_slot_ = SIZE_MAX;  // index in the worker's connection list
     State state_ = State::Http;
-    bool reading_ = false;        // waiting for input readiness
-    bool read_posted_ = false;    // a read is queued on the worker
-    bool readable_ = false;       // input may be pending (edge seen, not yet drained)
-    bool writable_ = true;        // the last write did not fill the socket buffer
-    bool processing_ = false;     // inside process_input (responses must not re-enter it)
-    bool writing_ = false;        // waiting for the socket to become writable
+    bool reading_ = false;      // waiting for input readiness
+    bool read_posted_ = false;  // a read is queued on the worker
+    bool readable_ = false;     // input may be pending (edge seen, not yet drained)
+    bool writable_ = true;      // the last write did not fill the socket buffer
+    bool processing_ = false;   // inside process_input (responses must not re-enter it)
+    bool writing_ = false;      // waiting for the socket to become writable
     bool flush_scheduled_ = false;
     bool request_pending_ = false;  // an HTTP response is being produced
     bool close_after_flush_ = false;
     bool fragmented_binary_ = false;
-    bool overflowed_ = false;     // over the outbound byte cap; a 4100 close is on its way
+    bool overflowed_ = false;  // over the outbound byte cap; a 4100 close is on its way
     // TLS (null for plain connections). A read may need the socket writable (handshake) and
     // a write may need it readable (a post-handshake message from the peer).
     std::unique_ptr<TlsChannel> tls_;

@@ -8,10 +8,19 @@ namespace sockudo::transport {
 
 namespace {
 constexpr size_t kScratchBytes = 64 * 1024;
-}
+// A write to a loopback or LAN socket costs a few microseconds of kernel time, so a batch this
+// large is worth a cross-thread wake-up (~10 µs); smaller ones are written at once.
+constexpr size_t kShareFromConnections = 256;
+// Small enough that the last chunk does not leave a core idle for long (~0.2 ms of writes),
+// large enough that claiming (one uncontended lock) is noise.
+constexpr size_t kShareChunk = 32;
+}  // namespace
 
 Worker::Worker(unsigned index)
-    : index_(index), scratch_(kScratchBytes), started_(std::chrono::steady_clock::now()) {}
+    : index_(index),
+      scratch_(kScratchBytes),
+      shared_flush_(kShareChunk),
+      started_(std::chrono::steady_clock::now()) {}
 
 Worker::~Worker() {
     stop();
@@ -38,13 +47,17 @@ void Worker::start() {
     });
 }
 
-void Worker::stop() { io_.stop(); }
+void Worker::stop() {
+    io_.stop();
+}
 
 void Worker::join() {
     if (thread_.joinable()) thread_.join();
 }
 
-bool Worker::on_this_thread() const { return std::this_thread::get_id() == thread_id_; }
+bool Worker::on_this_thread() const {
+    return std::this_thread::get_id() == thread_id_;
+}
 
 void Worker::tick() {
     wheel_.advance(now_ms() / wheel_.tick_ms());
@@ -66,7 +79,44 @@ void Worker::flush_dirty() {
     flush_posted_ = false;
     std::vector<std::shared_ptr<Connection>> batch;
     batch.swap(dirty_);
+    if (peers_.size() > 1 && batch.size() >= kShareFromConnections) {
+        flush_shared(batch);
+        return;
+    }
     for (auto& connection : batch) connection->flush();
+}
+
+void Worker::flush_shared(const SharedFlush::Batch& batch) {
+    shared_flush_.open(batch);
+    for (Worker* peer : peers_) {
+        if (peer != this) peer->post([peer] { peer->on_help_wanted(); });
+    }
+    while (auto chunk = shared_flush_.claim_own()) {
+        for (size_t i = chunk->begin; i < chunk->end; ++i) batch[i]->flush();
+    }
+    // Ours are all taken; a peer with a batch of its own may still have some on offer.
+    help_peers();
+    // What a peer wrote may still need this thread: a full socket, an error, a pending close.
+    for (const SharedFlush::Chunk& chunk : shared_flush_.close()) {
+        for (size_t i = chunk.begin; i < chunk.end; ++i) batch[i]->flush();
+    }
+}
+
+void Worker::on_help_wanted() {
+    // The same publish usually reaches this worker too: its own writes come first, and the
+    // batch they make helps whoever is left.
+    if (!dirty_.empty()) flush_dirty();
+    help_peers();
+}
+
+void Worker::help_peers() {
+    for (Worker* peer : peers_) {
+        if (peer == this) continue;
+        while (auto chunk = peer->shared_flush_.claim_lent()) {
+            for (size_t i = chunk->begin; i < chunk->end; ++i) (*chunk->batch)[i]->write_lent();
+            peer->shared_flush_.give_back(*chunk);
+        }
+    }
 }
 
 void Worker::add_connection(Connection* connection) {

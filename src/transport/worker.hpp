@@ -1,6 +1,7 @@
 #pragma once
 // One event loop thread. A worker owns the connections it accepted; their state is touched only
-// on this thread. Other threads reach a worker only through post().
+// on this thread, except that a large flush may lend its writes to idle peers while this thread
+// waits for them (SharedFlush). Other threads reach a worker only through post().
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "transport/poller.hpp"
+#include "transport/shared_flush.hpp"
 #include "transport/timer_wheel.hpp"
 
 namespace sockudo::transport {
@@ -35,6 +37,10 @@ public:
     void post(Fn&& fn) {
         boost::asio::post(io_, std::forward<Fn>(fn));
     }
+
+    // The server's workers (this one included) that may take over writes of a large flush.
+    // Set before start(); every peer must outlive the others' threads.
+    void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
 
     void start();
     void stop();  // ends the loop; pending handlers are dropped
@@ -60,6 +66,12 @@ public:
 private:
     void tick();
     void flush_dirty();
+    // Writes `batch` with the help of idle peers.
+    void flush_shared(const SharedFlush::Batch& batch);
+    // A peer has a large batch on offer.
+    void on_help_wanted();
+    // Writes chunks that peers have on offer, until none is left.
+    void help_peers();
 
     unsigned index_;
     boost::asio::io_context io_{1};
@@ -71,6 +83,8 @@ private:
     std::vector<uint8_t> scratch_;
     std::vector<std::shared_ptr<Connection>> dirty_;
     bool flush_posted_ = false;
+    std::vector<Worker*> peers_;
+    SharedFlush shared_flush_;
     std::vector<Connection*> connections_;
     std::chrono::steady_clock::time_point started_;
 };
