@@ -28,7 +28,8 @@ BENCHMARK(BM_ParseClientEvent);
 void BM_BuildBroadcastFrame(benchmark::State& state) {
     const std::string data(static_cast<size_t>(state.range(0)), 'x');
     for (auto _ : state) {
-        std::string json = protocol::server_message::channel_event("my-event", "my-channel", data, nullptr);
+        std::string json =
+            protocol::server_message::channel_event("my-event", "my-channel", data, nullptr);
         benchmark::DoNotOptimize(protocol::ws::encode_frame(protocol::ws::Opcode::Text, json));
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
@@ -36,13 +37,28 @@ void BM_BuildBroadcastFrame(benchmark::State& state) {
 BENCHMARK(BM_BuildBroadcastFrame)->Arg(64)->Arg(1024)->Arg(16 * 1024);
 
 void BM_VerifyPrivateChannelAuth(benchmark::State& state) {
-    const std::string auth = protocol::channel_auth("app-key", "app-secret", "1234.1234", "private-foo", nullptr);
+    const std::string auth =
+        protocol::channel_auth("app-key", "app-secret", "1234.1234", "private-foo", nullptr);
     for (auto _ : state) {
-        benchmark::DoNotOptimize(
-            protocol::verify_channel_auth("app-key", "app-secret", "1234.1234", "private-foo", nullptr, auth));
+        benchmark::DoNotOptimize(protocol::verify_channel_auth("app-key", "app-secret", "1234.1234",
+                                                               "private-foo", nullptr, auth));
     }
 }
 BENCHMARK(BM_VerifyPrivateChannelAuth);
+
+// What every HTTP API request costs in hashing: the body's MD5 and the query's HMAC.
+void BM_SignHttpApiRequest(benchmark::State& state) {
+    const std::string body =
+        R"({"name":"bench","channel":"my-channel","data":"{\"hello\":\"world\"}"})";
+    const std::string query =
+        "POST\n/apps/app-id/"
+        "events\nauth_key=app-key&auth_timestamp=1700000000&auth_version=1.0&body_md5=";
+    for (auto _ : state) {
+        std::string to_sign = query + protocol::md5_hex(body);
+        benchmark::DoNotOptimize(protocol::hmac_sha256_hex("app-secret", to_sign));
+    }
+}
+BENCHMARK(BM_SignHttpApiRequest);
 
 // The authority's side of a publish: which workers to post the frame to.
 void BM_FanoutRouting(benchmark::State& state) {

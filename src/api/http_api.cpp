@@ -22,6 +22,11 @@ int hex_value(char c) {
 }
 
 bool decode(std::string_view in, std::string& out, bool plus_is_space) {
+    if (in.find_first_of(plus_is_space ? std::string_view("%+") : std::string_view("%")) ==
+        std::string_view::npos) {
+        out.assign(in);  // the usual case: nothing encoded
+        return true;
+    }
     out.clear();
     out.reserve(in.size());
     for (size_t i = 0; i < in.size(); ++i) {
@@ -43,7 +48,9 @@ bool decode(std::string_view in, std::string& out, bool plus_is_space) {
 
 }  // namespace
 
-bool percent_decode(std::string_view in, std::string& out) { return decode(in, out, false); }
+bool percent_decode(std::string_view in, std::string& out) {
+    return decode(in, out, false);
+}
 
 bool parse_query(std::string_view query, QueryParams& out) {
     while (!query.empty()) {
@@ -70,14 +77,14 @@ const std::string* ApiRequest::param(std::string_view key) const {
     return found;
 }
 
-std::optional<transport::HttpResponse> HttpApi::over_app_budget(const core::AppRuntime& app, bool read,
-                                                                int64_t cost) {
+std::optional<transport::HttpResponse> HttpApi::over_app_budget(const core::AppRuntime& app,
+                                                                bool read, int64_t cost) {
     if (!engine_.options().rate_limiter.enforce_app_limits) return std::nullopt;
     const auto& configured = read ? app.app().limits.max_read_requests_per_second
                                   : app.app().limits.max_backend_events_per_second;
     if (!configured || *configured <= 0) return std::nullopt;  // -1 (or unset) disables
-    const core::RateDecision d = app_budgets_.check((read ? "read:" : "backend:") + app.app().id, *configured,
-                                                    std::chrono::seconds(1), cost);
+    const core::RateDecision d = app_budgets_.check((read ? "read:" : "backend:") + app.app().id,
+                                                    *configured, std::chrono::seconds(1), cost);
     if (d.allowed) return std::nullopt;
     transport::HttpResponse r;
     r.status = 429;
@@ -102,7 +109,8 @@ transport::HttpResponse deferred() {
     return r;
 }
 
-transport::HttpResponse HttpApi::with_cluster(ApiRequest& request, core::ClusterQueryArgs args, Build build) {
+transport::HttpResponse HttpApi::with_cluster(ApiRequest& request, core::ClusterQueryArgs args,
+                                              Build build) {
     return with_cluster(request.app, request.reply, std::move(args), std::move(build));
 }
 
@@ -124,8 +132,10 @@ transport::HttpResponse HttpApi::with_cluster(const core::AppPtr& app, const Rep
     return deferred();
 }
 
-std::optional<transport::HttpResponse> HttpApi::handle(transport::HttpRequest& request, std::string_view path,
-                                                       std::string_view raw_path, std::string_view query,
+std::optional<transport::HttpResponse> HttpApi::handle(transport::HttpRequest& request,
+                                                       std::string_view path,
+                                                       std::string_view raw_path,
+                                                       std::string_view query,
                                                        const core::AppPtr& app, Reply reply) {
     transport::HttpResponse response = route(request, path, raw_path, query, app, std::move(reply));
     if (response.status == 0) return std::nullopt;
@@ -150,15 +160,20 @@ transport::HttpResponse HttpApi::route(transport::HttpRequest& request, std::str
     if (segments.empty() || segments[0].empty()) return json_error(404, "Unknown route");
     if (!app) return json_error(404, "App " + segments[0] + " does not exist");
 
-    ApiRequest api{request, app, std::vector<std::string>(segments.begin() + 1, segments.end()), {},
+    ApiRequest api{request,
+                   app,
+                   std::vector<std::string>(segments.begin() + 1, segments.end()),
+                   {},
                    std::move(reply)};
     if (!parse_query(query, api.query)) return json_error(400, "Malformed query string");
 
-    protocol::SignedRequest signed_request{request.method_string(), raw_path, api.query, request.body()};
+    protocol::SignedRequest signed_request{request.method_string(), raw_path, api.query,
+                                           request.body()};
     const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    auto auth = protocol::verify_signed_request(signed_request, app->app().key, app->app().secret, now);
+    auto auth =
+        protocol::verify_signed_request(signed_request, app->app().key, app->app().secret, now);
     if (auth != protocol::HttpAuthError::None) {
         return json_error(401, protocol::describe(auth));
     }
@@ -170,14 +185,16 @@ transport::HttpResponse HttpApi::route(transport::HttpRequest& request, std::str
         if (method != verb) return json_error(405, "Method not allowed");
         return handler();
     };
-    if (s.size() == 1 && s[0] == "events") return only(http::verb::post, [&] { return events(api); });
+    if (s.size() == 1 && s[0] == "events")
+        return only(http::verb::post, [&] { return events(api); });
     if (s.size() == 1 && s[0] == "batch_events") {
         return only(http::verb::post, [&] { return batch_events(api); });
     }
     if (s.size() >= 1 && s[0] == "channels" && method == http::verb::get) {
         if (auto limited = over_app_budget(*app, true, 1)) return std::move(*limited);
     }
-    if (s.size() == 1 && s[0] == "channels") return only(http::verb::get, [&] { return channels(api); });
+    if (s.size() == 1 && s[0] == "channels")
+        return only(http::verb::get, [&] { return channels(api); });
     if (s.size() == 2 && s[0] == "channels") {
         return only(http::verb::get, [&] { return channel(api, s[1]); });
     }

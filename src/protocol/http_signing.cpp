@@ -23,7 +23,7 @@ std::string lower(std::string_view s) {
 std::optional<std::string_view> param(const SignedRequest& r, std::string_view key) {
     std::optional<std::string_view> found;
     for (const auto& [k, v] : r.query) {
-        if (lower(k) == key) found = v;
+        if (iequals_ascii(k, key)) found = v;  // `key` is lower case
     }
     return found;
 }
@@ -46,7 +46,8 @@ std::string string_to_sign(const SignedRequest& request) {
     std::sort(params.begin(), params.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     std::string out;
-    for (char c : request.method) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    for (char c : request.method)
+        out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     out.push_back('\n');
     out.append(request.path);
     out.push_back('\n');
@@ -79,8 +80,10 @@ HttpAuthError verify_signed_request(const SignedRequest& request, std::string_vi
     }
     auto body_md5 = param(request, "body_md5");
     if (!request.body.empty()) {
-        if (!body_md5 || lower(*body_md5) != md5_hex(request.body)) return HttpAuthError::BadBodyMd5;
-    } else if (body_md5 && lower(*body_md5) != kEmptyMd5) {
+        if (!body_md5 || !iequals_ascii(*body_md5, md5_hex(request.body))) {
+            return HttpAuthError::BadBodyMd5;
+        }
+    } else if (body_md5 && !iequals_ascii(*body_md5, kEmptyMd5)) {
         return HttpAuthError::BadBodyMd5;
     }
     std::string expected = hmac_sha256_hex(app_secret, string_to_sign(request));
@@ -90,13 +93,20 @@ HttpAuthError verify_signed_request(const SignedRequest& request, std::string_vi
 
 std::string_view describe(HttpAuthError error) {
     switch (error) {
-        case HttpAuthError::None: return "ok";
-        case HttpAuthError::MissingParams: return "Missing auth_key, auth_timestamp or auth_signature";
-        case HttpAuthError::UnknownKey: return "The auth_key does not belong to this app";
-        case HttpAuthError::StaleTimestamp: return "auth_timestamp is outside the 600 s window";
-        case HttpAuthError::BadBodyMd5: return "body_md5 does not match the request body";
-        case HttpAuthError::BadSignature: return "Invalid signature";
-        case HttpAuthError::BadVersion: return "Unsupported auth_version";
+        case HttpAuthError::None:
+            return "ok";
+        case HttpAuthError::MissingParams:
+            return "Missing auth_key, auth_timestamp or auth_signature";
+        case HttpAuthError::UnknownKey:
+            return "The auth_key does not belong to this app";
+        case HttpAuthError::StaleTimestamp:
+            return "auth_timestamp is outside the 600 s window";
+        case HttpAuthError::BadBodyMd5:
+            return "body_md5 does not match the request body";
+        case HttpAuthError::BadSignature:
+            return "Invalid signature";
+        case HttpAuthError::BadVersion:
+            return "Unsupported auth_version";
     }
     return "unknown";
 }

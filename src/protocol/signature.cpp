@@ -1,9 +1,11 @@
 #include "protocol/signature.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/md5.h>
 #include <openssl/sha.h>
+
+#include <cstring>
+#include <initializer_list>
+#include <memory>
 
 namespace sockudo::protocol {
 
@@ -19,21 +21,70 @@ std::string to_hex(const unsigned char* data, size_t length) {
     return out;
 }
 
+// OpenSSL 3 looks an algorithm up in its provider tables on every one-shot call (HMAC(),
+// EVP_Digest() with EVP_md5()): that lookup cost more than hashing a request. The algorithms are
+// fetched once and each thread reuses one digest context.
+struct Digests {
+    EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+    ~Digests() {
+        EVP_MD_free(sha256);
+        EVP_MD_free(md5);
+    }
+};
+
+const Digests& digests() {
+    static const Digests instance;
+    return instance;
+}
+
+struct ContextFree {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+EVP_MD_CTX* thread_context() {
+    thread_local std::unique_ptr<EVP_MD_CTX, ContextFree> ctx(EVP_MD_CTX_new());
+    return ctx.get();
+}
+
+// Hashes the concatenation of `parts` into `out`; returns the digest length.
+unsigned int digest_of(const EVP_MD* md, std::initializer_list<std::string_view> parts,
+                       unsigned char* out) {
+    EVP_MD_CTX* ctx = thread_context();
+    EVP_DigestInit_ex2(ctx, md, nullptr);
+    for (std::string_view part : parts) EVP_DigestUpdate(ctx, part.data(), part.size());
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(ctx, out, &length);
+    return length;
+}
+
+std::string_view bytes(const unsigned char* data, size_t length) {
+    return {reinterpret_cast<const char*>(data), length};
+}
+
 }  // namespace
 
+// RFC 2104 over SHA-256 (64-byte blocks).
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
-    // OpenSSL 3 fails (and leaves no digest) when key and message are both null pointers, as
-    // empty default-constructed views are; an empty hex string would then match "key:".
-    static constexpr unsigned char kNoBytes[1] = {0};
-    const void* key_bytes = key.data() != nullptr ? static_cast<const void*>(key.data()) : kNoBytes;
-    const auto* message_bytes = message.data() != nullptr
-                                    ? reinterpret_cast<const unsigned char*>(message.data())
-                                    : kNoBytes;
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), message_bytes, message.size(),
-         digest, &length);
-    return to_hex(digest, length);
+    constexpr size_t kBlock = 64;
+    const EVP_MD* sha256 = digests().sha256;
+    unsigned char block[kBlock] = {};
+    if (key.size() > kBlock) {
+        digest_of(sha256, {key}, block);
+    } else if (!key.empty()) {
+        std::memcpy(block, key.data(), key.size());
+    }
+    unsigned char inner_pad[kBlock];
+    unsigned char outer_pad[kBlock];
+    for (size_t i = 0; i < kBlock; ++i) {
+        inner_pad[i] = static_cast<unsigned char>(block[i] ^ 0x36);
+        outer_pad[i] = static_cast<unsigned char>(block[i] ^ 0x5c);
+    }
+    unsigned char inner[SHA256_DIGEST_LENGTH];
+    digest_of(sha256, {bytes(inner_pad, kBlock), message}, inner);
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    digest_of(sha256, {bytes(outer_pad, kBlock), bytes(inner, sizeof(inner))}, digest);
+    return to_hex(digest, sizeof(digest));
 }
 
 std::string sha256_hex(std::string_view data) {
@@ -44,8 +95,7 @@ std::string sha256_hex(std::string_view data) {
 
 std::string md5_hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr);
+    const unsigned int length = digest_of(digests().md5, {data}, digest);
     return to_hex(digest, length);
 }
 
@@ -81,8 +131,8 @@ std::string user_auth(std::string_view app_key, std::string_view app_secret,
 bool verify_channel_auth(std::string_view app_key, std::string_view app_secret,
                          std::string_view socket_id, std::string_view channel,
                          const std::string* channel_data, std::string_view received_auth) {
-    return constant_time_equals(
-        channel_auth(app_key, app_secret, socket_id, channel, channel_data), received_auth);
+    return constant_time_equals(channel_auth(app_key, app_secret, socket_id, channel, channel_data),
+                                received_auth);
 }
 
 bool verify_user_auth(std::string_view app_key, std::string_view app_secret,

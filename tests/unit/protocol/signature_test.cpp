@@ -21,7 +21,8 @@ constexpr std::string_view kSocket = "1234.1234";
 
 TEST(Digest, Sha256KnownAnswers) {
     EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Digest, Md5KnownAnswers) {
@@ -38,6 +39,11 @@ TEST(Digest, HmacSha256Rfc4231) {
     EXPECT_EQ(hmac_sha256_hex(std::string(131, '\xaa'),
                               "Test Using Larger Than Block-Size Key - Hash Key First"),
               "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    // A key of exactly one block is used as it is; empty key and message are valid input.
+    EXPECT_EQ(hmac_sha256_hex(std::string(64, 'k'), "message"),
+              "890f3a16e0ca0aaa3bf180f70fa8e3970b3fd6505e98fde157988dcc19d1685c");
+    EXPECT_EQ(hmac_sha256_hex(std::string_view(), std::string_view()),
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
 TEST(Digest, HmacWithEmptyKeyStillProducesADigest) {
@@ -89,8 +95,9 @@ TEST(ConstantTimeEquals, HighBytes) {
 TEST(ChannelAuth, Tv2PrivateChannel) {
     EXPECT_EQ(hmac_sha256_hex(kSecret, "1234.1234:private-foobar"),
               "58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
-    EXPECT_EQ(channel_auth(kKey, kSecret, kSocket, "private-foobar", nullptr),
-              "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
+    EXPECT_EQ(
+        channel_auth(kKey, kSecret, kSocket, "private-foobar", nullptr),
+        "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
     EXPECT_TRUE(verify_channel_auth(
         kKey, kSecret, kSocket, "private-foobar", nullptr,
         "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4"));
@@ -100,8 +107,9 @@ TEST(ChannelAuth, Tv3PresenceNumericUserId) {
     const std::string channel_data = R"({"user_id":10,"user_info":{"name":"Mr. Channels"}})";
     EXPECT_EQ(hmac_sha256_hex(kSecret, "1234.1234:presence-foobar:" + channel_data),
               "31935e7d86dba64c2a90aed31fdc61869f9b22ba9d8863bba239c03ca481bc80");
-    EXPECT_EQ(channel_auth(kKey, kSecret, kSocket, "presence-foobar", &channel_data),
-              "278d425bdf160c739803:31935e7d86dba64c2a90aed31fdc61869f9b22ba9d8863bba239c03ca481bc80");
+    EXPECT_EQ(
+        channel_auth(kKey, kSecret, kSocket, "presence-foobar", &channel_data),
+        "278d425bdf160c739803:31935e7d86dba64c2a90aed31fdc61869f9b22ba9d8863bba239c03ca481bc80");
 }
 
 TEST(ChannelAuth, Tv3DocsDigestBelongsToTheOlderExample) {
@@ -116,8 +124,9 @@ TEST(ChannelAuth, Tv3DocsDigestBelongsToTheOlderExample) {
 
 TEST(ChannelAuth, Tv4PresenceStringUserId) {
     const std::string channel_data = R"({"user_id":"10","user_info":{"name":"Mr. Channels"}})";
-    EXPECT_EQ(channel_auth(kKey, kSecret, kSocket, "presence-foobar", &channel_data),
-              "278d425bdf160c739803:4c6d8fc42a207ba96a0779844171b0bb819d96ffceef9609f5cce596ab17a800");
+    EXPECT_EQ(
+        channel_auth(kKey, kSecret, kSocket, "presence-foobar", &channel_data),
+        "278d425bdf160c739803:4c6d8fc42a207ba96a0779844171b0bb819d96ffceef9609f5cce596ab17a800");
 }
 
 TEST(ChannelAuth, Tv5PresenceRoom) {
@@ -130,8 +139,9 @@ TEST(ChannelAuth, Tv5PresenceRoom) {
 TEST(ChannelAuth, Tv8EncryptedChannel) {
     EXPECT_EQ(hmac_sha256_hex(kSecret, "1234.1234:private-encrypted-foobar"),
               "e6a18892d037c5d5e76a2265df4f086ffc38631605530dfd214aa5bff495f533");
-    EXPECT_EQ(channel_auth(kKey, kSecret, kSocket, "private-encrypted-foobar", nullptr),
-              "278d425bdf160c739803:e6a18892d037c5d5e76a2265df4f086ffc38631605530dfd214aa5bff495f533");
+    EXPECT_EQ(
+        channel_auth(kKey, kSecret, kSocket, "private-encrypted-foobar", nullptr),
+        "278d425bdf160c739803:e6a18892d037c5d5e76a2265df4f086ffc38631605530dfd214aa5bff495f533");
 }
 
 TEST(ChannelAuth, EmptyChannelDataIsSignedWithItsSeparator) {
@@ -153,9 +163,9 @@ TEST(ChannelAuth, RejectsEverythingThatIsNotTheExactExpectedString) {
     EXPECT_FALSE(verify("1234.1235", "private-foobar", good));  // another connection's id
     EXPECT_FALSE(verify(kSocket, "private-foobaz", good));
     EXPECT_FALSE(verify(kSocket, "private-foobar", ""));
-    EXPECT_FALSE(verify(kSocket, "private-foobar", good.substr(21)));      // signature only
-    EXPECT_FALSE(verify(kSocket, "private-foobar", good.substr(0, 84)));   // truncated
-    EXPECT_FALSE(verify(kSocket, "private-foobar", good + "0"));           // extended
+    EXPECT_FALSE(verify(kSocket, "private-foobar", good.substr(21)));         // signature only
+    EXPECT_FALSE(verify(kSocket, "private-foobar", good.substr(0, 84)));      // truncated
+    EXPECT_FALSE(verify(kSocket, "private-foobar", good + "0"));              // extended
     EXPECT_FALSE(verify(kSocket, "private-foobar", "3:" + good.substr(21)));  // app id, not key
     std::string flipped = good;
     flipped.back() = '5';
@@ -179,15 +189,17 @@ TEST(ChannelAuth, ChannelDataIsSignedByteExact) {
 TEST(UserAuth, Tv6SignIn) {
     EXPECT_EQ(hmac_sha256_hex(kSecret, R"(1234.1234::user::{"id":"12345"})"),
               "4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba");
-    EXPECT_EQ(user_auth(kKey, kSecret, kSocket, R"({"id":"12345"})"),
-              "278d425bdf160c739803:4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba");
+    EXPECT_EQ(
+        user_auth(kKey, kSecret, kSocket, R"({"id":"12345"})"),
+        "278d425bdf160c739803:4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba");
 }
 
 TEST(UserAuth, Tv7SignInWithUserInfoAndWatchlist) {
     const std::string user_data =
         R"({"id":"12345","user_info":{"name":"Ada"},"watchlist":["222","333"]})";
-    EXPECT_EQ(user_auth(kKey, kSecret, kSocket, user_data),
-              "278d425bdf160c739803:eb208fe4894dd6df1c387ef098c88cec9ed6cdae3d43bf317c8e3e13f3ab2d47");
+    EXPECT_EQ(
+        user_auth(kKey, kSecret, kSocket, user_data),
+        "278d425bdf160c739803:eb208fe4894dd6df1c387ef098c88cec9ed6cdae3d43bf317c8e3e13f3ab2d47");
     EXPECT_TRUE(verify_user_auth(
         kKey, kSecret, kSocket, user_data,
         "278d425bdf160c739803:eb208fe4894dd6df1c387ef098c88cec9ed6cdae3d43bf317c8e3e13f3ab2d47"));
