@@ -25,3 +25,5 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 # Debian's cnats CMake package names a static library the package does not ship; pkg-config
 # describes the shared one correctly.
 pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
+# Batched socket writes for fanout (src/transport/send_batch); used when the kernel allows it.
+pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
-  libssl-dev libspdlog-dev libfmt-dev libcli11-dev libsimdjson-dev libtomlplusplus-dev
+  libssl-dev liburing-dev libspdlog-dev libfmt-dev libcli11-dev libsimdjson-dev libtomlplusplus-dev
   libcurl4-openssl-dev prometheus-cpp-dev
   libsqlite3-dev libpq-dev libmariadb-dev postgresql mariadb-server sqlite3
   libhiredis-dev libnats-dev redis-server nats-server

@@ -154,7 +154,7 @@ int Server::run() {
     if (!p.apps) return 1;
     std::vector<transport::Worker*> raw_workers;
     for (unsigned i = 0; i < n; ++i) {
-        p.workers.push_back(std::make_unique<transport::Worker>(i));
+        p.workers.push_back(std::make_unique<transport::Worker>(i, options_.batched_writes));
         raw_workers.push_back(p.workers.back().get());
     }
     for (auto& worker : p.workers) worker->set_peers(raw_workers);

@@ -157,6 +157,7 @@ void apply_process(EnvReader& r, Options& o) {
     r.boolean("HTTP_API_USAGE_ENABLED", "http_api.usage_enabled", o.http_api.usage_enabled);
     r.text("INSTANCE_PROCESS_ID", "instance.process_id", o.instance_process_id);
     r.number("SOCKUDO_WORKERS", "workers", o.workers);
+    r.boolean("SOCKUDO_BATCHED_WRITES", "batched_writes", o.batched_writes);
     r.number("PONG_TIMEOUT_MS", "pong_timeout_ms", o.pong_timeout_ms);
     r.number("WEBSOCKET_MAX_BACKPRESSURE", "websocket.max_backpressure", o.max_backpressure_bytes);
 }

@@ -176,6 +176,9 @@ struct Options {
 
     // Worker threads for the event loops; 0 = number of cores. (Env SOCKUDO_WORKERS.)
     int64_t workers = 0;
+    // A flush to many sockets (a fanout) is one system call through io_uring where the kernel
+    // offers it; false: one write per socket. (Env SOCKUDO_BATCHED_WRITES.)
+    bool batched_writes = true;
     // Per-connection outbound byte cap before a slow consumer is closed with 4100.
     int64_t max_backpressure_bytes = 1024 * 1024;
 

@@ -151,6 +151,7 @@ json::object top_level_json(const Options& o) {
         {"websocket_max_payload_kb", o.websocket_max_payload_kb},
         {"health_check_timeout_ms", o.health_check_timeout_ms},
         {"workers", o.workers},
+        {"batched_writes", o.batched_writes},
         {"pong_timeout_ms", o.pong_timeout_ms},
         {"instance", json::object{{"process_id", o.instance_process_id}}},
         {"logging", json::object{{"colors_enabled", o.logging.colors_enabled},

@@ -626,17 +626,51 @@ void Connection::write_lent() {
     write_queue();
 }
 
+size_t Connection::gather(iovec* iov, size_t capacity) const {
+    size_t count = 0;
+    for (size_t i = queue_head_; i < queue_.size() && count < capacity; ++i) {
+        const Frame& f = *queue_[i];
+        size_t skip = (i == queue_head_) ? head_offset_ : 0;
+        iov[count].iov_base = const_cast<char*>(f.data() + skip);
+        iov[count].iov_len = f.size() - skip;
+        ++count;
+    }
+    return count;
+}
+
+void Connection::consume(size_t written) {
+    queued_bytes_ -= written;
+    while (written > 0) {
+        size_t left = queue_[queue_head_]->size() - head_offset_;
+        if (written >= left) {
+            written -= left;
+            queue_[queue_head_].reset();
+            ++queue_head_;
+            head_offset_ = 0;
+        } else {
+            head_offset_ += written;
+            written = 0;
+        }
+    }
+    if (queue_head_ >= 64 && queue_head_ * 2 >= queue_.size()) {
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(queue_head_));
+        queue_head_ = 0;
+    }
+}
+
+size_t Connection::batch_buffers(iovec* iov, size_t capacity) const {
+    if (tls_ || state_ == State::Closed || writing_) return 0;
+    return gather(iov, capacity);
+}
+
+void Connection::batch_written(long result) {
+    if (result > 0) consume(static_cast<size_t>(result));
+}
+
 Connection::WriteStatus Connection::write_queue() {
     while (queue_head_ < queue_.size()) {
         iovec iov[kMaxIov];
-        size_t count = 0;
-        for (size_t i = queue_head_; i < queue_.size() && count < kMaxIov; ++i) {
-            const Frame& f = *queue_[i];
-            size_t skip = (i == queue_head_) ? head_offset_ : 0;
-            iov[count].iov_base = const_cast<char*>(f.data() + skip);
-            iov[count].iov_len = f.size() - skip;
-            ++count;
-        }
+        const size_t count = gather(iov, kMaxIov);
         msghdr msg{};
         msg.msg_iov = iov;
         msg.msg_iovlen = count;
@@ -646,24 +680,7 @@ Connection::WriteStatus Connection::write_queue() {
             if (errno == EINTR) continue;
             return WriteStatus::Failed;
         }
-        auto remaining = static_cast<size_t>(written);
-        queued_bytes_ -= remaining;
-        while (remaining > 0) {
-            size_t left = queue_[queue_head_]->size() - head_offset_;
-            if (remaining >= left) {
-                remaining -= left;
-                queue_[queue_head_].reset();
-                ++queue_head_;
-                head_offset_ = 0;
-            } else {
-                head_offset_ += remaining;
-                remaining = 0;
-            }
-        }
-        if (queue_head_ >= 64 && queue_head_ * 2 >= queue_.size()) {
-            queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(queue_head_));
-            queue_head_ = 0;
-        }
+        consume(static_cast<size_t>(written));
         if (queue_head_ < queue_.size() && count < kMaxIov)
             return WriteStatus::Full;  // short write
     }

@@ -4,6 +4,8 @@
 // worker's thread. Reads go through the worker's shared scratch buffer, so an idle connection
 // holds no read buffer; writes are queued shared frames flushed with gathered writes.
 
+#include <sys/uio.h>
+
 #include <boost/beast/http/parser.hpp>
 #include <cstdint>
 #include <memory>
@@ -126,6 +128,12 @@ public:
     // connection out (SharedFlush): touches only the queue and the socket. The owner's flush()
     // afterwards does whatever the outcome needs.
     void write_lent();
+    // A write in a batch (SendBatch), in two halves around the batch's one system call: what to
+    // write (0 buffers: nothing to write now), then what the kernel took (bytes, or -errno).
+    // Like write_lent() it touches only the queue, so a peer may run it for a lent connection;
+    // the owner's flush() afterwards does whatever the outcome needs.
+    size_t batch_buffers(iovec* iov, size_t capacity) const;
+    void batch_written(long result);
     // Drops the connection without telling anyone: for a worker that is being destroyed.
     void abandon();
 
@@ -145,6 +153,10 @@ private:
     ReadStatus read_tls(uint8_t* buffer, size_t capacity, size_t& n);
     // Plain sockets: gathered writes until the queue is empty or the socket is full.
     WriteStatus write_queue();
+    // Up to `capacity` buffers of what is queued, from the first unwritten byte.
+    size_t gather(iovec* iov, size_t capacity) const;
+    // Drops `written` bytes from the front of the queue.
+    void consume(size_t written);
     void flush_tls();
     void wait_readable();
     void on_readable();

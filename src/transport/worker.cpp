@@ -14,13 +14,26 @@ constexpr size_t kShareFromConnections = 256;
 // Small enough that the last chunk does not leave a core idle for long (~0.2 ms of writes),
 // large enough that claiming (one uncontended lock) is noise.
 constexpr size_t kShareChunk = 32;
+// Below this many sockets a batch saves too few system calls to be worth preparing.
+constexpr size_t kBatchFromConnections = 4;
+// Buffers per socket in a batched write: a fanout queues one frame per socket; what does not
+// fit goes out with the connection's own flush.
+constexpr size_t kBatchIov = 8;
 }  // namespace
 
-Worker::Worker(unsigned index)
+Worker::Worker(unsigned index, bool batched_writes)
     : index_(index),
       scratch_(kScratchBytes),
       shared_flush_(kShareChunk),
-      started_(std::chrono::steady_clock::now()) {}
+      sends_(batched_writes),
+      started_(std::chrono::steady_clock::now()) {
+    if (sends_.available()) {
+        batch_iov_.resize(SendBatch::kCapacity * kBatchIov);
+        batch_sends_.resize(SendBatch::kCapacity);
+        batch_targets_.resize(SendBatch::kCapacity);
+        batch_results_.resize(SendBatch::kCapacity);
+    }
+}
 
 Worker::~Worker() {
     stop();
@@ -83,7 +96,32 @@ void Worker::flush_dirty() {
         flush_shared(batch);
         return;
     }
+    write_batched(batch.data(), batch.size());
     for (auto& connection : batch) connection->flush();
+}
+
+bool Worker::write_batched(const std::shared_ptr<Connection>* connections, size_t count) {
+    if (count < kBatchFromConnections || !sends_.available()) return false;
+    while (count > 0) {
+        size_t writes = 0;
+        size_t taken = 0;
+        for (; taken < count && writes < SendBatch::kCapacity; ++taken) {
+            Connection* connection = connections[taken].get();
+            iovec* iov = &batch_iov_[writes * kBatchIov];
+            const size_t buffers = connection->batch_buffers(iov, kBatchIov);
+            if (buffers == 0) continue;
+            batch_sends_[writes] = {connection->fd_, iov, static_cast<unsigned>(buffers)};
+            batch_targets_[writes] = connection;
+            ++writes;
+        }
+        if (writes > 0) {
+            sends_.write(batch_sends_.data(), writes, batch_results_.data());
+            for (size_t i = 0; i < writes; ++i) batch_targets_[i]->batch_written(batch_results_[i]);
+        }
+        connections += taken;
+        count -= taken;
+    }
+    return true;
 }
 
 void Worker::flush_shared(const SharedFlush::Batch& batch) {
@@ -92,6 +130,7 @@ void Worker::flush_shared(const SharedFlush::Batch& batch) {
         if (peer != this) peer->post([peer] { peer->on_help_wanted(); });
     }
     while (auto chunk = shared_flush_.claim_own()) {
+        write_batched(&batch[chunk->begin], chunk->end - chunk->begin);
         for (size_t i = chunk->begin; i < chunk->end; ++i) batch[i]->flush();
     }
     // Ours are all taken; a peer with a batch of its own may still have some on offer.
@@ -113,7 +152,10 @@ void Worker::help_peers() {
     for (Worker* peer : peers_) {
         if (peer == this) continue;
         while (auto chunk = peer->shared_flush_.claim_lent()) {
-            for (size_t i = chunk->begin; i < chunk->end; ++i) (*chunk->batch)[i]->write_lent();
+            const auto& lent = *chunk->batch;
+            if (!write_batched(&lent[chunk->begin], chunk->end - chunk->begin)) {
+                for (size_t i = chunk->begin; i < chunk->end; ++i) lent[i]->write_lent();
+            }
             peer->shared_flush_.give_back(*chunk);
         }
     }

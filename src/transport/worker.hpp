@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "transport/poller.hpp"
+#include "transport/send_batch.hpp"
 #include "transport/shared_flush.hpp"
 #include "transport/timer_wheel.hpp"
 
@@ -22,7 +23,9 @@ class Connection;
 
 class Worker {
 public:
-    explicit Worker(unsigned index);
+    // `batched_writes`: a flush to many sockets goes to the kernel in one system call where the
+    // kernel offers io_uring (SendBatch); otherwise, or when false, one write per socket.
+    explicit Worker(unsigned index, bool batched_writes = true);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -72,6 +75,10 @@ private:
     void on_help_wanted();
     // Writes chunks that peers have on offer, until none is left.
     void help_peers();
+    // Writes what each connection has queued, as far as its socket takes it, in batches of one
+    // system call. False when it wrote nothing (batch too small, no io_uring): the caller
+    // writes socket by socket. Either way each connection's flush() must follow.
+    bool write_batched(const std::shared_ptr<Connection>* connections, size_t count);
 
     unsigned index_;
     boost::asio::io_context io_{1};
@@ -85,6 +92,11 @@ private:
     bool flush_posted_ = false;
     std::vector<Worker*> peers_;
     SharedFlush shared_flush_;
+    SendBatch sends_;
+    std::vector<iovec> batch_iov_;
+    std::vector<SendBatch::Send> batch_sends_;
+    std::vector<Connection*> batch_targets_;
+    std::vector<long> batch_results_;
     std::vector<Connection*> connections_;
     std::chrono::steady_clock::time_point started_;
 };
