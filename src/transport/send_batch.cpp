@@ -10,6 +10,9 @@ namespace sockudo::transport {
 namespace {
 constexpr uint64_t kCancelTag = ~uint64_t{0};
 constexpr int kSendFlags = MSG_NOSIGNAL | MSG_DONTWAIT;
+// Room for a full batch and the cancellation that may follow it, even when the kernel left
+// part of the batch in the submission queue.
+constexpr unsigned kRingEntries = 2 * SendBatch::kCapacity;
 }  // namespace
 
 struct SendBatch::Ring {
@@ -20,7 +23,7 @@ struct SendBatch::Ring {
 SendBatch::SendBatch(bool enabled) {
     if (!enabled) return;
     auto ring = std::make_unique<Ring>();
-    if (io_uring_queue_init(kCapacity, &ring->ring, 0) == 0) ring_ = std::move(ring);
+    if (io_uring_queue_init(kRingEntries, &ring->ring, 0) == 0) ring_ = std::move(ring);
 }
 
 SendBatch::~SendBatch() {
@@ -81,7 +84,7 @@ void SendBatch::write(const Send* sends, size_t count, long* results) {
     // batch, after their bytes were written another way: start over with an empty ring.
     if (static_cast<size_t>(submitted) < prepared) {
         io_uring_queue_exit(ring);
-        if (io_uring_queue_init(kCapacity, ring, 0) != 0) ring_.reset();
+        if (io_uring_queue_init(kRingEntries, ring, 0) != 0) ring_.reset();
     }
 }
 
