@@ -31,9 +31,13 @@ SendBatch::~SendBatch() {
 }
 
 void SendBatch::write(const Send* sends, size_t count, long* results) {
+    if (!ring_) {  // lost after a refused submission: nothing written, callers write themselves
+        for (size_t i = 0; i < count; ++i) results[i] = -EAGAIN;
+        return;
+    }
     io_uring* ring = &ring_->ring;
     size_t prepared = 0;
-    for (; prepared < count; ++prepared) {
+    for (; prepared < count && prepared < kCapacity; ++prepared) {
         io_uring_sqe* sqe = io_uring_get_sqe(ring);
         if (sqe == nullptr) break;
         const Send& send = sends[prepared];

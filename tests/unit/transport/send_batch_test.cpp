@@ -105,6 +105,26 @@ TEST(SendBatch, ClosedPeerIsAnErrorForThatSocketOnly) {
     EXPECT_EQ(alive.drain(), "data");
 }
 
+TEST(SendBatch, WritesBeyondOneSubmissionAreLeftToTheCaller) {
+    SendBatch batch(true);
+    if (!batch.available()) GTEST_SKIP() << "kernel without io_uring";
+    std::vector<Pair> pairs(SendBatch::kCapacity + 10);
+    const std::string frame = "x";
+    iovec iov = buffer(frame);
+    std::vector<SendBatch::Send> sends;
+    for (const Pair& p : pairs) {
+        ASSERT_GE(p.ours, 0);
+        sends.push_back({p.ours, &iov, 1});
+    }
+    std::vector<long> results(sends.size(), 0);
+    batch.write(sends.data(), sends.size(), results.data());
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        const bool in_batch = i < SendBatch::kCapacity;
+        EXPECT_EQ(results[i], in_batch ? 1 : -EAGAIN) << i;
+        EXPECT_EQ(pairs[i].drain(), in_batch ? "x" : "") << i;
+    }
+}
+
 TEST(SendBatch, DisabledMeansUnavailable) {
     SendBatch batch(false);
     EXPECT_FALSE(batch.available());
