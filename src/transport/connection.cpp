@@ -621,8 +621,12 @@ void Connection::flush() {
     }
 }
 
+bool Connection::writable_outside_flush() const {
+    return !tls_ && state_ != State::Closed && !writing_;
+}
+
 void Connection::write_lent() {
-    if (tls_ || state_ == State::Closed || writing_) return;
+    if (!writable_outside_flush()) return;
     write_queue();
 }
 
@@ -659,8 +663,7 @@ void Connection::consume(size_t written) {
 }
 
 size_t Connection::batch_buffers(iovec* iov, size_t capacity) const {
-    if (tls_ || state_ == State::Closed || writing_) return 0;
-    return gather(iov, capacity);
+    return writable_outside_flush() ? gather(iov, capacity) : 0;
 }
 
 void Connection::batch_written(long result) {

@@ -153,6 +153,9 @@ private:
     ReadStatus read_tls(uint8_t* buffer, size_t capacity, size_t& n);
     // Plain sockets: gathered writes until the queue is empty or the socket is full.
     WriteStatus write_queue();
+    // What write_lent() and a batch may write without the owner's flush(): a plain socket that
+    // is open and not waiting for room (TLS, waiting and closing stay with the owner).
+    bool writable_outside_flush() const;
     // Up to `capacity` buffers of what is queued, from the first unwritten byte.
     size_t gather(iovec* iov, size_t capacity) const;
     // Drops `written` bytes from the front of the queue.

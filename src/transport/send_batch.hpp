@@ -36,8 +36,9 @@ public:
 
     bool available() const { return ring_ != nullptr; }
 
-    // Writes sends[0..count) (count <= kCapacity) and stores each outcome in results[i]: bytes
-    // written, or -errno. Returns when every write has its outcome. Must only be called on
+    // Writes sends[0..count) and stores each outcome in results[i]: bytes written, or -errno.
+    // At most the first kCapacity are written; the rest answer -EAGAIN, as does every write
+    // once the ring is lost. Returns when every write has its outcome. Must only be called on
     // one thread at a time.
     void write(const Send* sends, size_t count, long* results);
 
