@@ -391,10 +391,13 @@ struct Conn {
     size_t out_off = 0;
     std::string channel;
     // Subscriber accounting.
+    // Sequence numbers seen, one bit each: publishes on different HTTP connections may be
+    // handled in either order (by different workers, say), so order is counted, not assumed.
+    std::vector<uint64_t> seen;
     int64_t last_seq = -1;
     uint64_t received = 0;
     uint64_t duplicates = 0;
-    uint64_t gaps = 0;
+    uint64_t reordered = 0;
     // Publisher: requests waiting for a response.
     int in_flight = 0;
     bool server_closes = false;
@@ -591,12 +594,17 @@ public:
             char* end = nullptr;
             const long long seq = std::strtoll(at, &end, 10);
             const unsigned long long sent = (*end == 'T') ? std::strtoull(end + 1, nullptr, 10) : 0;
-            if (seq <= c->last_seq) {
+            if (seq < 0) return;
+            const auto bit = static_cast<uint64_t>(seq);
+            if (c->seen.size() <= bit / 64) c->seen.resize(bit / 64 + 1, 0);
+            uint64_t& word = c->seen[bit / 64];
+            if ((word >> (bit % 64)) & 1) {
                 ++c->duplicates;
                 return;
             }
-            if (c->last_seq >= 0 && seq > c->last_seq + 1) c->gaps += static_cast<uint64_t>(seq - c->last_seq - 1);
-            c->last_seq = seq;
+            word |= uint64_t{1} << (bit % 64);
+            if (seq < c->last_seq) ++c->reordered;
+            c->last_seq = std::max<int64_t>(c->last_seq, seq);
             ++c->received;
             ++stats_.received;
             if (measuring_ && sent >= measure_start_ns_) {
@@ -876,10 +884,14 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     loop.measuring_ = false;
     loop.run(now_ns() + 5'000'000'000ULL, [&] { return in_flight_events == 0 && loop.stats_.received >= loop.stats_.expected; });
 
-    uint64_t duplicates = 0, gaps = 0;
+    // gaps: sequence numbers below a subscriber's highest that never arrived.
+    uint64_t duplicates = 0, reordered = 0, gaps = 0;
     for (Conn* c : subs) {
         duplicates += c->duplicates;
-        gaps += c->gaps;
+        reordered += c->reordered;
+        uint64_t unique = 0;
+        for (uint64_t word : c->seen) unique += static_cast<uint64_t>(__builtin_popcountll(word));
+        gaps += static_cast<uint64_t>(c->last_seq + 1) - unique;
     }
     const uint64_t missing = loop.stats_.expected > loop.stats_.received ? loop.stats_.expected - loop.stats_.received : 0;
     const double delivered_in_window = static_cast<double>(
@@ -901,6 +913,7 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("missing", missing);
     j.field("duplicates", duplicates);
     j.field("gaps", gaps);
+    j.field("reordered", reordered);
     j.field("disconnects", loop.stats_.disconnects);
     j.field("deliveries_per_s", delivered_in_window / o.duration);
     (void)expected_before;
