@@ -426,18 +426,37 @@ public:
     }
 
     Conn* open(Kind kind) {
-        auto c = std::make_unique<Conn>();
+        Conn* c = nullptr;
+        if (!spare_.empty()) {
+            c = spare_.back();
+            spare_.pop_back();
+            const std::string keep_in = std::move(c->in), keep_out = std::move(c->out);
+            *c = Conn{};
+            c->in = std::move(keep_in);  // keeps the buffers' capacity
+            c->out = std::move(keep_out);
+            c->in.clear();
+            c->out.clear();
+        } else {
+            conns_.push_back(std::make_unique<Conn>());
+            c = conns_.back().get();
+        }
         c->kind = kind;
         const bool per_request = kind == Kind::Publisher && !o_.keepalive;
         c->fd = connect_socket(ports_, kind == Kind::Publisher ? publish_server_ : server_, !per_request);
         c->state = WsState::Connecting;
         epoll_event ev{};
         ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-        ev.data.ptr = c.get();
+        ev.data.ptr = c;
         epoll_ctl(ep_, EPOLL_CTL_ADD, c->fd, &ev);
-        Conn* raw = c.get();
-        conns_.push_back(std::move(c));
-        return raw;
+        return c;
+    }
+
+    // Closes `c` and lets open() reuse it from the next turn of the loop on (handlers of this
+    // turn may still hold it): for callers that keep no pointer to it, so that a connection
+    // per request does not cost an allocation per request.
+    void recycle(Conn* c) {
+        close_conn(c, false);
+        retired_.push_back(c);
     }
 
     void close_conn(Conn* c, bool counted = true) {
@@ -654,6 +673,8 @@ public:
     void run(uint64_t until_ns, const std::function<bool()>& done = {}, const std::function<void()>& tick = {}) {
         epoll_event events[512];
         while (now_ns() < until_ns && !(done && done())) {
+            spare_.insert(spare_.end(), retired_.begin(), retired_.end());
+            retired_.clear();
             const int n = epoll_wait(ep_, events, 512, 1);
             size_t batched = 0;
             for (int i = 0; i < n; ++i) {
@@ -709,6 +730,7 @@ public:
     sockaddr_in publish_server_{};
     SourcePorts ports_;
     std::vector<std::unique_ptr<Conn>> conns_;
+    std::vector<Conn*> spare_, retired_;
     std::string padding_;
     Conn* batch_conns_[512]{};
     int batch_fds_[512]{};
@@ -787,7 +809,6 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     }
 
     // Publishers.
-    std::vector<Conn*> pubs;
     std::deque<Conn*> ready;
     uint64_t seq = 0;
     std::vector<uint64_t> channel_seq(static_cast<size_t>(channels), 0);
@@ -828,14 +849,13 @@ int run_publish_scenario(const Options& o, bool many_channels) {
             loop.stats_.publish_errors += ids.size();
         }
         if (!o.keepalive || p->server_closes) {
-            loop.close_conn(p, false);
-            Conn* fresh = loop.open(Kind::Publisher);
-            pubs.push_back(fresh);
+            loop.recycle(p);  // its queue of requests in flight is empty now
+            loop.open(Kind::Publisher);
         } else {
             ready.push_back(p);
         }
     };
-    for (int i = 0; i < o.publishers; ++i) pubs.push_back(loop.open(Kind::Publisher));
+    for (int i = 0; i < o.publishers; ++i) loop.open(Kind::Publisher);
 
     const uint64_t warmup_end = now_ns() + static_cast<uint64_t>(o.warmup * 1e9);
     const uint64_t end = warmup_end + static_cast<uint64_t>(o.duration * 1e9);
@@ -943,7 +963,7 @@ int run_http_publish(const Options& o) {
     loop.on_response = [&](Conn* p, bool good) {
         (good ? ok : errors)++;
         if (!o.keepalive || p->server_closes) {
-            loop.close_conn(p, false);
+            loop.recycle(p);
             loop.open(Kind::Publisher);
         } else {
             ready.push_back(p);
