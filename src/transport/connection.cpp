@@ -280,6 +280,7 @@ void Connection::process_input(uint8_t* data, size_t length) {
     processing_ = false;
     if (state_ == State::Closed) return;
     if (state_ == State::Closing) {
+        if (offset < available) close_without_linger_ = false;  // input behind the last answer
         std::string().swap(inbuf_);
         return;
     }
@@ -431,6 +432,8 @@ void Connection::respond(HttpResponse response, bool keep_alive) {
     enqueue(std::make_shared<const Frame>(serialize_response(response, keep_alive)));
     request_pending_ = false;
     if (!keep_alive) {
+        // Without a parser the request was read to its end (an early rejection keeps it).
+        close_without_linger_ = !parser_;
         shutdown_after_flush();
         return;
     }
@@ -614,9 +617,16 @@ void Connection::flush() {
     queue_head_ = head_offset_ = 0;
     if (queue_.capacity() > 16) std::vector<FramePtr>().swap(queue_);
     if (close_after_flush_) {
+        if (close_without_linger_ && !readable_ && inbuf_.empty()) {
+            // A plain close sends what is queued and then FIN. Saves a shutdown, a read of the
+            // peer's end and a wakeup per request on connections that close after one answer.
+            teardown();
+            return;
+        }
         ::shutdown(fd_, SHUT_WR);
         // Keep reading until the peer closes (or the linger timer fires) so that unread
-        // input does not turn our FIN into a reset that could discard the close frame.
+        // input does not turn our FIN into a reset that could discard the response or the
+        // close frame.
         wait_readable();
     }
 }

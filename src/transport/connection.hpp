@@ -211,6 +211,9 @@ private:
     bool flush_scheduled_ = false;
     bool request_pending_ = false;  // an HTTP response is being produced
     bool close_after_flush_ = false;
+    // The response closing the connection answers a complete request with nothing sent after
+    // it: no unread input can turn a plain close into a reset, so no need to wait for the peer.
+    bool close_without_linger_ = false;
     bool fragmented_binary_ = false;
     bool overflowed_ = false;  // over the outbound byte cap; a 4100 close is on its way
     // TLS (null for plain connections). A read may need the socket writable (handshake) and

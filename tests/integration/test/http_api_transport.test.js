@@ -173,6 +173,39 @@ describe('HTTP API transport behaviour', () => {
     });
   });
 
+  it('the answer to a complete Connection: close request ends in an orderly close, not a reset', async () => {
+    const conn = await rawHttp(server.port);
+    const ending = new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no end of stream from the server')), 3000);
+      conn.socket.once('end', () => { clearTimeout(t); resolve('end'); });
+      conn.socket.once('error', (e) => { clearTimeout(t); resolve(e.code); });
+    });
+    const res = await conn.send('GET', `${CHANNELS}?${signQuery('GET', CHANNELS)}`, { headers: { Connection: 'close' } });
+    assert.equal(res.status, 200);
+    assert.equal(typeof res.json.channels, 'object');
+    assert.equal(await ending, 'end');
+    conn.close();
+  });
+
+  it('bytes sent behind a Connection: close request do not cost the client its answer', async () => {
+    const conn = await rawHttp(server.port);
+    const target = `${CHANNELS}?${signQuery('GET', CHANNELS)}`;
+    const answer = new Promise((resolve, reject) => {
+      conn.pending.push({ method: 'GET', resolve, reject });
+      setTimeout(() => reject(new Error('no response')), 3000);
+    });
+    // One write: the request that asks to close, then more input the server will never answer.
+    conn.socket.write(`${conn.write('GET', target, { headers: { Connection: 'close' } })}${conn.write('POST', '/x', { body: 'y'.repeat(8192) })}`);
+    const res = await answer;
+    assert.equal(res.status, 200);
+    assert.equal(typeof res.json.channels, 'object');
+    await new Promise((resolve, reject) => {
+      if (conn.closed) { resolve(); return; }
+      const t = setTimeout(() => reject(new Error('the server kept the connection open')), 3000);
+      conn.socket.once('close', () => { clearTimeout(t); resolve(); });
+    });
+  });
+
   it('HEAD responses carry no body, so the next response on the connection parses', async () => {
     const conn = await rawHttp(server.port);
     try {
