@@ -30,6 +30,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -239,10 +240,6 @@ int connect_socket(SourcePorts& ports, const sockaddr_in& server, bool nodelay) 
     die("could not find a free source address");
 }
 
-void reset_close(int fd) {
-    close(fd);  // SO_LINGER 0 since connect_socket: a reset
-}
-
 // ------------------------------------------------------------------------------------------
 // Signing (protocol-v1 §11.2)
 
@@ -332,8 +329,13 @@ public:
     bool ready() const { return ready_; }
     char* buffer(size_t slot) { return buffers_.data() + slot * kBufferBytes; }
 
+    // results[i] for a socket this batch did not read (not submitted, or parked and
+    // cancelled): its caller reads it the plain way, since an edge-triggered socket with data
+    // left would not be reported again.
+    static constexpr long kNotRead = LONG_MIN;
+
     // Receives once from each of `fds` (at most kCapacity) into buffer(i); results[i] is the
-    // byte count, 0 at end of stream, or -errno (-EAGAIN when nothing was there).
+    // byte count, 0 at end of stream, -errno (-EAGAIN when nothing was there) or kNotRead.
     void receive(const int* fds, size_t count, long* results) {
         size_t prepared = 0;
         for (; prepared < count && prepared < kCapacity; ++prepared) {
@@ -342,8 +344,9 @@ public:
             io_uring_prep_recv(sqe, fds[prepared], buffer(prepared), kBufferBytes, MSG_DONTWAIT);
             io_uring_sqe_set_data64(sqe, prepared);
         }
-        for (size_t i = 0; i < count; ++i) results[i] = -EAGAIN;
-        int outstanding = io_uring_submit(&ring_);
+        for (size_t i = 0; i < count; ++i) results[i] = kNotRead;
+        const int submitted = std::max(0, io_uring_submit(&ring_));
+        int outstanding = submitted;
         bool cancelled = false;
         while (outstanding > 0) {
             io_uring_cqe* cqe = nullptr;
@@ -361,11 +364,17 @@ public:
                 if (io_uring_wait_cqe(&ring_, &cqe) != 0 || cqe == nullptr) continue;
             }
             const uint64_t tag = io_uring_cqe_get_data64(cqe);
-            if (tag != kCancelTag) {
-                results[tag] = cqe->res == -ECANCELED ? -EAGAIN : cqe->res;
+            if (tag != kCancelTag && tag < static_cast<uint64_t>(submitted)) {
+                results[tag] = cqe->res == -ECANCELED ? kNotRead : cqe->res;
                 --outstanding;
             }
             io_uring_cqe_seen(&ring_, cqe);
+        }
+        // Receives the kernel refused stay queued and would run with the next batch, into
+        // buffers already handed out: start over with an empty ring, or read the plain way.
+        if (static_cast<size_t>(submitted) < prepared) {
+            io_uring_queue_exit(&ring_);
+            ready_ = io_uring_queue_init(2 * kCapacity, &ring_, 0) == 0;
         }
     }
 
@@ -430,12 +439,12 @@ public:
         if (!spare_.empty()) {
             c = spare_.back();
             spare_.pop_back();
-            const std::string keep_in = std::move(c->in), keep_out = std::move(c->out);
+            std::string in = std::move(c->in), out = std::move(c->out);  // keep their capacity
+            in.clear();
+            out.clear();
             *c = Conn{};
-            c->in = std::move(keep_in);  // keeps the buffers' capacity
-            c->out = std::move(keep_out);
-            c->in.clear();
-            c->out.clear();
+            c->in = std::move(in);
+            c->out = std::move(out);
         } else {
             conns_.push_back(std::make_unique<Conn>());
             c = conns_.back().get();
@@ -462,7 +471,9 @@ public:
     void close_conn(Conn* c, bool counted = true) {
         if (c->fd < 0) return;
         if (counted && c->state == WsState::Subscribed) ++stats_.disconnects;
-        reset_close(c->fd);  // closing the only descriptor also takes it out of the epoll set
+        // A reset (SO_LINGER 0 since connect_socket); closing the only descriptor also takes
+        // it out of the epoll set.
+        close(c->fd);
         c->fd = -1;
         c->state = WsState::Closed;
     }
@@ -544,7 +555,9 @@ public:
             Conn* c = batch_conns_[i];
             if (c->fd < 0) continue;
             const long n = results[i];
-            if (n > 0) {
+            if (n == RecvBatch::kNotRead) {
+                on_readable(c, false);
+            } else if (n > 0) {
                 c->in.append(reads_.buffer(i), static_cast<size_t>(n));
                 // A full buffer may have left more behind; read the rest the plain way.
                 if (static_cast<size_t>(n) == RecvBatch::kBufferBytes) {
