@@ -108,12 +108,13 @@ void StorePool::probe(AppStore& store) {
 
 void StorePool::mark_up() {
     if (healthy()) return;
-    {
-        std::lock_guard lock(mutex_);
-        backoff_ = std::chrono::milliseconds(0);
-        last_error_.clear();
-    }
-    if (!healthy_.exchange(true)) spdlog::info("app store: database reachable again");
+    std::lock_guard lock(mutex_);
+    if (healthy()) return;  // another thread got here first
+    backoff_ = std::chrono::milliseconds(0);
+    last_error_.clear();
+    // Logged before /up can see the change, so whoever sees /up recover also finds the line.
+    spdlog::info("app store: database reachable again");
+    healthy_.store(true);
 }
 
 void StorePool::mark_down(const std::string& error) {
@@ -123,10 +124,12 @@ void StorePool::mark_down(const std::string& error) {
                                          : std::min(backoff_ * 2, settings_.max_backoff);
         retry_at_ = Clock::now() + backoff_;
         last_error_ = error;
-    }
-    if (healthy_.exchange(false)) {
-        spdlog::error("app store: database unavailable ({}); cached apps keep working, retrying "
-                      "with back-off up to {} ms", error, settings_.max_backoff.count());
+        if (healthy()) {
+            // As in mark_up: the line is out before /up reports the outage.
+            spdlog::error("app store: database unavailable ({}); cached apps keep working, "
+                          "retrying with back-off up to {} ms", error, settings_.max_backoff.count());
+            healthy_.store(false);
+        }
     }
     wake_.notify_all();  // the probing thread re-reads retry_at_
 }
