@@ -128,17 +128,28 @@ Connection::ReadStatus Connection::read_tls(uint8_t* buffer, size_t capacity, si
 void Connection::start() {
     if (fd_ < 0) return;  // TLS could not be set up: dropped with the caller's reference
     // TCP_NODELAY comes from the listener.
-    // Registering reports the socket's current readiness at once, so input that arrived
-    // before this point is not missed.
-    if (!worker_.poller().add(fd_, this)) {
-        spdlog::warn("cannot watch an accepted socket: {}", std::strerror(errno));
-        return;
-    }
     self_ = shared_from_this();
     worker_.add_connection(this);
     last_activity_ms_ = worker_.now_ms();
     worker_.wheel().arm(idle_timer_, limits_.http_idle_timeout_ms);
-    wait_readable();
+    // The listener hands over connections whose first bytes have arrived (TCP_DEFER_ACCEPT),
+    // so read before asking epoll: a request answered and closed at once never enters the
+    // epoll set. The socket is registered when there is something to wait for.
+    readable_ = true;
+    on_readable();
+}
+
+bool Connection::watch() {
+    if (watched_ || state_ == State::Closed) return true;
+    // Registering reports the socket's current readiness at once, so input that arrived
+    // before this point is not missed.
+    if (!worker_.poller().add(fd_, this)) {
+        spdlog::warn("cannot watch a socket: {}", std::strerror(errno));
+        teardown();
+        return false;
+    }
+    watched_ = true;
+    return true;
 }
 
 void Connection::on_poll(uint32_t events) {
@@ -188,7 +199,7 @@ void Connection::teardown() {
 void Connection::abandon() {
     idle_timer_.disarm();
     if (fd_ >= 0) {
-        worker_.poller().remove(fd_);
+        if (watched_) worker_.poller().remove(fd_);
         ::close(fd_);
         fd_ = -1;
     }
@@ -218,6 +229,10 @@ void Connection::wait_readable() {
         });
         return;
     }
+    // A closing answer still to be flushed: the flush decides what to wait for (nothing when
+    // it closes at once).
+    if (!watched_ && close_after_flush_ && flush_scheduled_) return;
+    if (!watch()) return;
     reading_ = true;  // on_poll reads when the next input arrives
 }
 
@@ -756,6 +771,7 @@ void Connection::flush_tls() {
 
 void Connection::wait_writable() {
     if (writing_ || state_ == State::Closed) return;
+    if (!watch()) return;
     writing_ = true;
     if (writable_) {
         // Room appeared between the write that filled the socket and this wait.

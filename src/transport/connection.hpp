@@ -177,6 +177,8 @@ private:
     void enqueue(FramePtr frame);
     void schedule_flush();
     void wait_writable();
+    // Adds the socket to the worker's epoll set once; false (and torn down) when refused.
+    bool watch();
     void begin_close();  // leaves the open state and tells the session
     void shutdown_after_flush();
     void teardown();
@@ -202,6 +204,7 @@ private:
     uint64_t read_count_ = 0;
     size_t registry_slot_ = SIZE_MAX;  // index in the worker's connection list
     State state_ = State::Http;
+    bool watched_ = false;      // in the worker's epoll set
     bool reading_ = false;      // waiting for input readiness
     bool read_posted_ = false;  // a read is queued on the worker
     bool readable_ = false;     // input may be pending (edge seen, not yet drained)

@@ -1,5 +1,7 @@
 #include "transport/listener.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -47,6 +49,14 @@ Listener::Listener(Worker& worker, const tcp::endpoint& endpoint, ConnectionHand
     // Accepted sockets inherit TCP_NODELAY from the listener (Linux copies it at accept): one
     // call here instead of one per connection.
     acceptor_.set_option(tcp::no_delay(true));
+    // Hand over a connection once its first bytes are in (every client here speaks first:
+    // an HTTP request, an upgrade or a TLS hello), so the connection reads at once instead of
+    // waiting for epoll. A client silent past this many seconds is accepted anyway.
+    const int defer_seconds = 1;
+    if (::setsockopt(acceptor_.native_handle(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_seconds,
+                     sizeof(defer_seconds)) != 0) {
+        spdlog::debug("TCP_DEFER_ACCEPT unavailable: {}", std::strerror(errno));
+    }
     acceptor_.bind(endpoint);
     acceptor_.listen(4096);
     port_ = acceptor_.local_endpoint().port();

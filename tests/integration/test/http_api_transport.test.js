@@ -206,6 +206,36 @@ describe('HTTP API transport behaviour', () => {
     });
   });
 
+  // The listener hands over connections once their first bytes are in and reads them before
+  // watching the socket; these are the clients that do not fit that picture.
+  it('a client silent for two seconds after connecting is answered, twice on the same connection', async () => {
+    const conn = await rawHttp(server.port);
+    await conn.connected;
+    await new Promise((r) => setTimeout(r, 2000));  // the silence under test
+    for (let i = 0; i < 2; i += 1) {
+      const res = await conn.send('GET', `${CHANNELS}?${signQuery('GET', CHANNELS)}`);
+      assert.equal(res.status, 200);
+      assert.equal(typeof res.json.channels, 'object');
+    }
+    conn.close();
+  });
+
+  it('a request whose first bytes arrive alone is answered when the rest follows', async () => {
+    const conn = await rawHttp(server.port);
+    await conn.connected;
+    const text = conn.write('GET', `${CHANNELS}?${signQuery('GET', CHANNELS)}`);
+    const answer = new Promise((resolve, reject) => {
+      conn.pending.push({ method: 'GET', resolve, reject });
+      setTimeout(() => reject(new Error('no response')), 3000);
+    });
+    conn.socket.write(text.slice(0, 5));
+    await new Promise((r) => setTimeout(r, 200));  // the pause under test
+    conn.socket.write(text.slice(5));
+    const res = await answer;
+    assert.equal(res.status, 200);
+    conn.close();
+  });
+
   it('HEAD responses carry no body, so the next response on the connection parses', async () => {
     const conn = await rawHttp(server.port);
     try {
