@@ -2,13 +2,12 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <cerrno>
 #include <cstring>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <spdlog/spdlog.h>
 
 #include "transport/worker.hpp"
 
@@ -39,11 +38,10 @@ Listener::Listener(Worker& worker, const tcp::endpoint& endpoint, ConnectionHand
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     if (reuse_port) {
         int one = 1;
-        if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
-                         sizeof(one)) != 0) {
+        if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) !=
+            0) {
             throw boost::system::system_error(
-                boost::system::error_code(errno, boost::system::system_category()),
-                "SO_REUSEPORT");
+                boost::system::error_code(errno, boost::system::system_category()), "SO_REUSEPORT");
         }
     }
     // Accepted sockets inherit TCP_NODELAY from the listener (Linux copies it at accept): one
@@ -109,8 +107,8 @@ Listener::Backlog Listener::accept_batch() {
     // A bounded batch per turn, so one busy listener does not starve the connections.
     constexpr int kAcceptsPerTurn = 64;
     for (int i = 0; i < kAcceptsPerTurn; ++i) {
-        const int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr,
-                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd =
+            ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return Backlog::Drained;
