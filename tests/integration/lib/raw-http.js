@@ -102,6 +102,27 @@ class RawHttpConnection {
     return raced;
   }
 
+  /**
+   * The response to the next request written by hand (`socket.write`), in request order;
+   * rejects after timeoutMs.
+   */
+  response(method, timeoutMs = 3000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
+      const settle = (fn) => (value) => { clearTimeout(timer); fn(value); };
+      this.pending.push({ method, resolve: settle(resolve), reject: settle(reject) });
+    });
+  }
+
+  /** Resolves once the server has closed the connection; rejects after timeoutMs. */
+  closedByServer(timeoutMs = 3000) {
+    return new Promise((resolve, reject) => {
+      if (this.closed) { resolve(); return; }
+      const timer = setTimeout(() => reject(new Error('the server kept the connection open')), timeoutMs);
+      this.socket.once('close', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+
   close() { this.socket.destroy(); }
 }
 

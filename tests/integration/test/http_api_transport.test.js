@@ -165,11 +165,7 @@ describe('HTTP API transport behaviour', () => {
       const res = await conn.send('GET', `${CHANNELS}?${signQuery('GET', CHANNELS)}`, { headers: { Connection: 'close' } });
       assert.equal(res.status, 200);
       assert.equal(res.headers.connection, 'close');
-      await new Promise((resolve, reject) => {
-        if (conn.closed) { resolve(); return; }
-        const t = setTimeout(() => reject(new Error('the server kept the connection open')), 3000);
-        conn.socket.once('close', () => { clearTimeout(t); resolve(); });
-      });
+      await conn.closedByServer();
     });
   });
 
@@ -190,20 +186,13 @@ describe('HTTP API transport behaviour', () => {
   it('bytes sent behind a Connection: close request do not cost the client its answer', async () => {
     const conn = await rawHttp(server.port);
     const target = `${CHANNELS}?${signQuery('GET', CHANNELS)}`;
-    const answer = new Promise((resolve, reject) => {
-      conn.pending.push({ method: 'GET', resolve, reject });
-      setTimeout(() => reject(new Error('no response')), 3000);
-    });
+    const answer = conn.response('GET');
     // One write: the request that asks to close, then more input the server will never answer.
     conn.socket.write(`${conn.write('GET', target, { headers: { Connection: 'close' } })}${conn.write('POST', '/x', { body: 'y'.repeat(8192) })}`);
     const res = await answer;
     assert.equal(res.status, 200);
     assert.equal(typeof res.json.channels, 'object');
-    await new Promise((resolve, reject) => {
-      if (conn.closed) { resolve(); return; }
-      const t = setTimeout(() => reject(new Error('the server kept the connection open')), 3000);
-      conn.socket.once('close', () => { clearTimeout(t); resolve(); });
-    });
+    await conn.closedByServer();
   });
 
   // The listener hands over connections once their first bytes are in and reads them before
@@ -224,10 +213,7 @@ describe('HTTP API transport behaviour', () => {
     const conn = await rawHttp(server.port);
     await conn.connected;
     const text = conn.write('GET', `${CHANNELS}?${signQuery('GET', CHANNELS)}`);
-    const answer = new Promise((resolve, reject) => {
-      conn.pending.push({ method: 'GET', resolve, reject });
-      setTimeout(() => reject(new Error('no response')), 3000);
-    });
+    const answer = conn.response('GET');
     conn.socket.write(text.slice(0, 5));
     await new Promise((r) => setTimeout(r, 200));  // the pause under test
     conn.socket.write(text.slice(5));
@@ -280,10 +266,7 @@ describe('request body limit vs event payload limit', () => {
     try {
       // Only the head is sent: the declared length alone must be refused.
       conn.socket.write(`POST ${EVENTS}?${query} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
-      const res = await new Promise((resolve, reject) => {
-        conn.pending.push({ method: 'POST', resolve, reject });
-        setTimeout(() => reject(new Error('no response to an oversize body')), 3000);
-      });
+      const res = await conn.response('POST');
       assert.equal(res.status, 413);
       assert.equal(typeof res.json.error, 'string');
     } finally {
@@ -296,10 +279,7 @@ describe('request body limit vs event payload limit', () => {
     try {
       const query = signQuery('POST', EVENTS, { body: 'irrelevant' });
       conn.socket.write(`POST ${EVENTS}?${query} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n${'x'.repeat(1024)}`);
-      const res = await new Promise((resolve, reject) => {
-        conn.pending.push({ method: 'POST', resolve, reject });
-        setTimeout(() => reject(new Error('no response to an oversize chunked body')), 3000);
-      });
+      const res = await conn.response('POST');
       assert.equal(res.status, 413);
     } finally {
       conn.close();
