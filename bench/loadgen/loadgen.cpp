@@ -458,10 +458,7 @@ public:
         // usually complete when connect() returns, and a send that finds it unfinished asks
         // for EPOLLOUT then. Saves a wakeup per request.
         c->watching_output = !per_request;
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (c->watching_output ? EPOLLOUT : 0u);
-        ev.data.ptr = c;
-        epoll_ctl(ep_, EPOLL_CTL_ADD, c->fd, &ev);
+        set_epoll_mask(c, EPOLL_CTL_ADD);
         if (per_request) on_connected(c);
         return c;
     }
@@ -484,13 +481,17 @@ public:
         c->state = WsState::Closed;
     }
 
+    void set_epoll_mask(Conn* c, int op) {
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (c->watching_output ? EPOLLOUT : 0u);
+        ev.data.ptr = c;
+        epoll_ctl(ep_, op, c->fd, &ev);
+    }
+
     void watch_output(Conn* c) {
         if (c->watching_output) return;
         c->watching_output = true;
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-        ev.data.ptr = c;
-        epoll_ctl(ep_, EPOLL_CTL_MOD, c->fd, &ev);
+        set_epoll_mask(c, EPOLL_CTL_MOD);
     }
 
     void send(Conn* c, std::string data) {
@@ -690,8 +691,10 @@ public:
             // A server that closes after every response (Soketi does) costs a new connection
             // per request whatever the client asks for.
             const std::string_view head(c->in.data(), end);
-            c->server_closes = head.find("onnection: close") != std::string_view::npos ||
-                               head.find("ONNECTION: CLOSE") != std::string_view::npos;
+            constexpr std::string_view kClose = "connection: close";
+            c->server_closes = std::search(head.begin(), head.end(), kClose.begin(), kClose.end(), [](char a, char b) {
+                                   return std::tolower(static_cast<unsigned char>(a)) == b;
+                               }) != head.end();
             c->in.erase(0, end + 4 + length);
             --c->in_flight;
             if (on_response) on_response(c, ok);
