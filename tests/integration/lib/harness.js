@@ -22,16 +22,30 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => { killAll(); process.exit(130); });
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * `count` distinct free loopback ports. Every probe listener stays open until all are chosen:
+ * picked one after another, the kernel may hand out a port it has just seen closed again.
+ */
+async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const srv = net.createServer();
+      srv.unref();
+      servers.push(srv);
+      await new Promise((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((srv) => srv.address().port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(() => resolve()))));
+  }
+}
+
+async function freePort() {
+  return (await freePorts(1))[0];
 }
 
 function httpGet(port, urlPath, timeoutMs = 2000, { tls = false } = {}) {
@@ -59,8 +73,7 @@ function httpGet(port, urlPath, timeoutMs = 2000, { tls = false } = {}) {
  * Returns { port, metricsPort, host, appId, key, secret, stop(), output(), child, wsUrl(path) }.
  */
 async function startServer(opts = {}) {
-  const port = await freePort();
-  const metricsPort = await freePort();
+  const [port, metricsPort] = await freePorts(2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockudo-test-'));
   const args = [...(opts.args || [])];
   if (opts.config) {
@@ -144,4 +157,4 @@ async function waitFor(predicate, timeoutMs = 5000, what = 'condition') {
   }
 }
 
-module.exports = { startServer, runBinary, freePort, httpGet, waitFor, BINARY };
+module.exports = { startServer, runBinary, freePort, freePorts, httpGet, waitFor, BINARY };

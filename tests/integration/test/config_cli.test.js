@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, runBinary, httpGet, freePort } = require('../lib/harness');
+const { startServer, runBinary, httpGet, freePorts } = require('../lib/harness');
 const { connect } = require('../lib/ws-client');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sockudo-cli-'));
@@ -83,8 +83,8 @@ describe('configuration and CLI', () => {
   });
 
   it('a broken config file makes the binary exit non-zero with the key path named in stderr', async () => {
-    const port = await freePort();
-    const env = { PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: String(await freePort()) };
+    const [port, metricsPort] = await freePorts(2);
+    const env = { PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: String(metricsPort) };
     const cases = [
       [{ port: 'not-a-number' }, /port/],
       [{ activity_timeout: { nested: true } }, /activity_timeout/],
