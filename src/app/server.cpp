@@ -1,12 +1,12 @@
 #include "app/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <functional>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "api/router.hpp"
@@ -57,7 +57,8 @@ unsigned worker_count(const config::Options& options) {
 // The memory registry, or a database one after migrations, the upsert of the inline apps and
 // a first read of the table. A database that cannot be reached at start is fatal (operations
 // §1.9 [R]): a node that silently starts without its apps is worse than one that does not start.
-std::unique_ptr<core::AppRegistry> open_app_registry(const config::Options& options, unsigned workers) {
+std::unique_ptr<core::AppRegistry> open_app_registry(const config::Options& options,
+                                                     unsigned workers) {
     if (options.app_manager_driver == config::AppManagerDriver::Memory) {
         return std::make_unique<core::AppRegistry>(options, workers);
     }
@@ -68,8 +69,9 @@ std::unique_ptr<core::AppRegistry> open_app_registry(const config::Options& opti
         store->migrate();
         for (const auto& app : options.apps) store->upsert(app);
         const std::vector<config::App> initial = store->all();
-        spdlog::info("app store {}: {} app(s) in the database, {} inline app(s) registered, cache ttl {} s",
-                     driver, initial.size(), options.apps.size(), options.app_manager_cache_ttl_s);
+        spdlog::info(
+            "app store {}: {} app(s) in the database, {} inline app(s) registered, cache ttl {} s",
+            driver, initial.size(), options.apps.size(), options.app_manager_cache_ttl_s);
         auto pool = std::make_unique<apps::StorePool>(factory, apps::store_threads(options));
         return std::make_unique<core::AppRegistry>(options, workers, std::move(pool), initial);
     } catch (const std::exception& e) {
@@ -123,7 +125,7 @@ bool Server::start_cluster() {
         return true;
     }
     p.cluster = std::make_unique<cluster::ClusterNode>(*p.engine, std::move(transport),
-                                                      cluster::ClusterSettings::from(options_));
+                                                       cluster::ClusterSettings::from(options_));
     p.engine->set_cluster(p.cluster.get());
     p.cluster->start();
     // The broker may be down at start: wait a moment for it, then either refuse to start or
@@ -140,8 +142,9 @@ bool Server::start_cluster() {
         p.cluster->stop();
         return false;
     }
-    spdlog::warn("adapter: {} unreachable at start-up; serving this node's sockets and reconnecting",
-                 p.cluster->driver_name());
+    spdlog::warn(
+        "adapter: {} unreachable at start-up; serving this node's sockets and reconnecting",
+        p.cluster->driver_name());
     return true;
 }
 
@@ -162,18 +165,21 @@ int Server::run() {
     std::unique_ptr<webhooks::JobQueue> webhook_jobs;
     if (options_.queue_driver == config::QueueDriver::Redis) {
         // Jobs name their app by id; the consumer sends with the app's current configuration.
-        auto lookup = [apps = p.apps.get()](const std::string& id) -> std::shared_ptr<const config::App> {
+        auto lookup =
+            [apps = p.apps.get()](const std::string& id) -> std::shared_ptr<const config::App> {
             core::AppPtr app = apps->find_by_id(id);
             return app ? std::make_shared<const config::App>(app->app()) : nullptr;
         };
         try {
-            webhook_jobs = webhooks::make_redis_job_queue(options_, lookup, webhook_settings.max_intake);
+            webhook_jobs =
+                webhooks::make_redis_job_queue(options_, lookup, webhook_settings.max_intake);
         } catch (const std::exception& e) {
             spdlog::critical("{}", e.what());
             return 1;
         }
     }
-    p.webhooks = std::make_unique<webhooks::WebhookDispatcher>(webhook_settings, std::move(webhook_jobs));
+    p.webhooks =
+        std::make_unique<webhooks::WebhookDispatcher>(webhook_settings, std::move(webhook_jobs));
     p.webhooks->start();
     p.engine = std::make_unique<core::Engine>(options_, *p.apps, raw_workers, *p.webhooks);
     try {
@@ -185,7 +191,8 @@ int Server::run() {
     p.engine->set_channel_cache(p.shared.cache.get());
     if (!start_cluster()) return 1;
     p.router = std::make_unique<api::Router>(*p.engine, p.shared.limiter);
-    p.limits.max_body_bytes = static_cast<size_t>(options_.http_api.request_limit_in_mb) * 1024 * 1024;
+    p.limits.max_body_bytes =
+        static_cast<size_t>(options_.http_api.request_limit_in_mb) * 1024 * 1024;
     p.limits.max_message_bytes = static_cast<size_t>(options_.websocket_max_payload_kb) * 1024;
     p.limits.max_backpressure_bytes = static_cast<size_t>(options_.max_backpressure_bytes);
 
@@ -231,11 +238,13 @@ int Server::run() {
         metrics::ScrapeOptions scrape;
         scrape.prefix = options_.metrics.prefix;
         scrape.port_label = std::to_string(options_.metrics.port);
-        p.server_metrics = std::make_unique<metrics::ServerMetrics>(*p.engine, &p.webhooks->stats(), scrape);
+        p.server_metrics =
+            std::make_unique<metrics::ServerMetrics>(*p.engine, &p.webhooks->stats(), scrape);
         p.metrics = std::make_unique<MetricsEndpoint>(*p.server_metrics);
         try {
             p.metrics_listener = std::make_unique<transport::Listener>(
-                *p.workers[0], transport::resolve_endpoint(options_.metrics.host, options_.metrics.port),
+                *p.workers[0],
+                transport::resolve_endpoint(options_.metrics.host, options_.metrics.port),
                 *p.metrics, p.metrics_limits, /*reuse_port=*/false);
         } catch (const std::exception& e) {
             spdlog::warn("metrics listener disabled: cannot listen on {}:{}: {}",
@@ -247,33 +256,37 @@ int Server::run() {
     for (auto& listener : p.listeners) listener->start();
     if (p.metrics_listener) p.metrics_listener->start();
 
-    spdlog::info("sockudo {} listening on {}://{}:{} (WebSocket {}://…/app/{{key}}, HTTP API /apps/{{id}})",
-                 SOCKUDO_VERSION_STRING, p.tls ? "https" : "http", options_.host,
-                 p.listeners.front()->port(), p.tls ? "wss" : "ws");
+    spdlog::info(
+        "sockudo {} listening on {}://{}:{} (WebSocket {}://…/app/{{key}}, HTTP API /apps/{{id}})",
+        SOCKUDO_VERSION_STRING, p.tls ? "https" : "http", options_.host,
+        p.listeners.front()->port(), p.tls ? "wss" : "ws");
     if (p.redirect_listener) {
         p.redirect_listener->start();
-        spdlog::info("redirecting http://{}:{} to https port {}", redirect_host, p.redirect_listener->port(),
-                     p.listeners.front()->port());
+        spdlog::info("redirecting http://{}:{} to https port {}", redirect_host,
+                     p.redirect_listener->port(), p.listeners.front()->port());
     }
     if (p.metrics_listener) {
         spdlog::info("metrics on http://{}:{}/metrics", options_.metrics.host,
                      p.metrics_listener->port());
     }
-    spdlog::info("{} worker(s), {} app(s), adapter={}, app_manager={}, cache={}, queue={}, "
-                 "rate_limiter={}, open files limit {}, config: {}",
-                 n, p.apps->size(), config::driver_name(options_.adapter.driver),
-                 config::driver_name(options_.app_manager_driver), config::driver_name(options_.cache_driver),
-                 config::driver_name(options_.queue_driver),
-                 options_.rate_limiter.enabled ? config::driver_name(options_.rate_limiter.driver) : "off",
-                 static_cast<unsigned long long>(open_files), options_.source);
+    spdlog::info(
+        "{} worker(s), {} app(s), adapter={}, app_manager={}, cache={}, queue={}, "
+        "rate_limiter={}, open files limit {}, config: {}",
+        n, p.apps->size(), config::driver_name(options_.adapter.driver),
+        config::driver_name(options_.app_manager_driver),
+        config::driver_name(options_.cache_driver), config::driver_name(options_.queue_driver),
+        options_.rate_limiter.enabled ? config::driver_name(options_.rate_limiter.driver) : "off",
+        static_cast<unsigned long long>(open_files), options_.source);
     for (const auto& app : p.apps->all()) {
-        spdlog::info("app {} enabled={} client_messages={} user_authentication={}",
-                     app->app().id, app->app().enabled, app->app().enable_client_messages,
+        spdlog::info("app {} enabled={} client_messages={} user_authentication={}", app->app().id,
+                     app->app().enabled, app->app().enable_client_messages,
                      app->app().enable_user_authentication);
         if (app->app().secret == "app-secret" && options_.mode == "production") {
-            spdlog::warn("!!! app {} uses the well-known secret 'app-secret' in production mode: "
-                         "anyone can sign requests for it. Set SOCKUDO_DEFAULT_APP_SECRET or "
-                         "configure your own apps.", app->app().id);
+            spdlog::warn(
+                "!!! app {} uses the well-known secret 'app-secret' in production mode: "
+                "anyone can sign requests for it. Set SOCKUDO_DEFAULT_APP_SECRET or "
+                "configure your own apps.",
+                app->app().id);
         }
     }
 
@@ -288,9 +301,12 @@ int Server::run() {
                 if (p.tls) {
                     std::string error;
                     if (p.tls->reload(error)) {
-                        spdlog::info("SIGHUP: TLS certificate reloaded from {}", options_.ssl.cert_path);
+                        spdlog::info("SIGHUP: TLS certificate reloaded from {}",
+                                     options_.ssl.cert_path);
                     } else {
-                        spdlog::error("SIGHUP: TLS reload failed, keeping the current certificate: {}", error);
+                        spdlog::error(
+                            "SIGHUP: TLS reload failed, keeping the current certificate: {}",
+                            error);
                     }
                 } else {
                     spdlog::info("SIGHUP: nothing to reload (TLS is off)");
@@ -312,7 +328,8 @@ int Server::run() {
     if (p.metrics_listener) p.metrics_listener->stop();
     if (p.redirect_listener) p.redirect_listener->stop();
     using clock = std::chrono::steady_clock;
-    const auto grace = std::chrono::milliseconds(std::max<int64_t>(0, options_.shutdown_grace_period_s) * 1000);
+    const auto grace =
+        std::chrono::milliseconds(std::max<int64_t>(0, options_.shutdown_grace_period_s) * 1000);
     const auto deadline = clock::now() + grace;
     constexpr int kSlices = 10;
     const auto slice_gap = grace / 2 / kSlices;
@@ -366,7 +383,8 @@ int Server::run() {
     for (auto& worker : p.workers) worker->join();
     // The workers are gone, so no more events arrive; what is queued gets the rest of the grace
     // period (at least a moment, so a zero grace period still sends the final vacated events).
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
     p.webhooks->stop(std::max(left, std::chrono::milliseconds(500)));
     spdlog::info("shutdown complete");
     return 0;
