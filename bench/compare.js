@@ -89,6 +89,7 @@ async function startServer(kind, port, bothCores, extraEnv = {}) {
   if (kind === 'sockudo') {
     cmd = [...pin, SOCKUDO];
     env = { ...env, HOST: '127.0.0.1', PORT: String(port), METRICS_ENABLED: 'false', SOCKUDO_WORKERS: bothCores ? '2' : '1',
+      SOCKUDO_WORKER_CPU_AFFINITY: 'true',
       SOCKUDO_DEFAULT_APP_ID: 'app-id', SOCKUDO_DEFAULT_APP_KEY: 'app-key', SOCKUDO_DEFAULT_APP_SECRET: 'app-secret',
       SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS: '-1', SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND: '-1',
       SOCKUDO_DEFAULT_APP_MAX_EVENT_BATCH_SIZE: '100', SOCKUDO_DEFAULT_APP_MAX_EVENT_PAYLOAD_IN_KB: '100',

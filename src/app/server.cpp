@@ -1,5 +1,6 @@
 #include "app/server.hpp"
 
+#include <sched.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -47,6 +48,18 @@ rlim_t raise_open_files_limit() {
 
 // How long start-up waits for the adapter's broker before applying fallback_to_local.
 constexpr std::chrono::milliseconds kAdapterStartWait{3000};
+
+// The CPUs this process may run on (its affinity mask, e.g. from taskset or a cpuset).
+std::vector<int> usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    std::vector<int> cpus;
+    if (::sched_getaffinity(0, sizeof(set), &set) != 0) return cpus;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+    }
+    return cpus;
+}
 
 unsigned worker_count(const config::Options& options) {
     int64_t n = options.workers;
@@ -161,6 +174,17 @@ int Server::run() {
         raw_workers.push_back(p.workers.back().get());
     }
     for (auto& worker : p.workers) worker->set_peers(raw_workers);
+    if (options_.worker_cpu_affinity) {
+        const std::vector<int> cpus = usable_cpus();
+        if (cpus.empty()) {
+            spdlog::warn(
+                "worker_cpu_affinity: cannot read the process's CPU set; workers are not pinned");
+        } else {
+            for (unsigned i = 0; i < n; ++i) p.workers[i]->pin_to_cpu(cpus[i % cpus.size()]);
+            spdlog::info("worker_cpu_affinity: {} worker(s) pinned round robin to CPUs {}", n,
+                         fmt::join(cpus, ","));
+        }
+    }
     const auto webhook_settings = webhooks::DispatcherSettings::from(options_);
     std::unique_ptr<webhooks::JobQueue> webhook_jobs;
     if (options_.queue_driver == config::QueueDriver::Redis) {

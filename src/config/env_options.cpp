@@ -158,6 +158,7 @@ void apply_process(EnvReader& r, Options& o) {
     r.text("INSTANCE_PROCESS_ID", "instance.process_id", o.instance_process_id);
     r.number("SOCKUDO_WORKERS", "workers", o.workers);
     r.boolean("SOCKUDO_BATCHED_WRITES", "batched_writes", o.batched_writes);
+    r.boolean("SOCKUDO_WORKER_CPU_AFFINITY", "worker_cpu_affinity", o.worker_cpu_affinity);
     r.number("PONG_TIMEOUT_MS", "pong_timeout_ms", o.pong_timeout_ms);
     r.number("WEBSOCKET_MAX_BACKPRESSURE", "websocket.max_backpressure", o.max_backpressure_bytes);
 }

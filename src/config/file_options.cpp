@@ -69,6 +69,7 @@ void read_top_level(Section& root, Options& o) {
     // This server's own keys (no Sockudo equivalent).
     root.read("workers", o.workers);
     root.read("batched_writes", o.batched_writes);
+    root.read("worker_cpu_affinity", o.worker_cpu_affinity);
     root.read("pong_timeout_ms", o.pong_timeout_ms);
     if (auto s = root.section("instance")) s->read("process_id", o.instance_process_id);
     if (auto s = root.section("logging")) {

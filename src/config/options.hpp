@@ -179,6 +179,9 @@ struct Options {
     // A flush to many sockets (a fanout) is one system call through io_uring where the kernel
     // offers it; false: one write per socket. (Env SOCKUDO_BATCHED_WRITES.)
     bool batched_writes = true;
+    // Worker i runs only on the i-th CPU the process may use (round robin when there are more
+    // workers than CPUs). For a machine dedicated to the server. (Env SOCKUDO_WORKER_CPU_AFFINITY.)
+    bool worker_cpu_affinity = false;
     // Per-connection outbound byte cap before a slow consumer is closed with 4100.
     int64_t max_backpressure_bytes = 1024 * 1024;
 

@@ -152,6 +152,7 @@ json::object top_level_json(const Options& o) {
         {"health_check_timeout_ms", o.health_check_timeout_ms},
         {"workers", o.workers},
         {"batched_writes", o.batched_writes},
+        {"worker_cpu_affinity", o.worker_cpu_affinity},
         {"pong_timeout_ms", o.pong_timeout_ms},
         {"instance", json::object{{"process_id", o.instance_process_id}}},
         {"logging", json::object{{"colors_enabled", o.logging.colors_enabled},

@@ -1,10 +1,28 @@
 #include "transport/worker.hpp"
 
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/executor_work_guard.hpp>
+#include <cstring>
+#include <string>
 
 #include "transport/connection.hpp"
 
 namespace sockudo::transport {
+
+namespace {
+
+void pin_thread(const std::string& name, int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (const int err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); err != 0) {
+        spdlog::warn("{}: cannot pin to CPU {}: {}", name, cpu, std::strerror(err));
+    }
+}
+
+}  // namespace
 
 namespace {
 constexpr size_t kScratchBytes = 64 * 1024;
@@ -55,6 +73,10 @@ void Worker::start() {
     tick();
     thread_ = std::thread([this] {
         thread_id_ = std::this_thread::get_id();
+        // Named so that top -H, perf and taskset can tell the workers apart.
+        const std::string name = "worker-" + std::to_string(index_);
+        pthread_setname_np(pthread_self(), name.c_str());
+        if (cpu_ >= 0) pin_thread(name, cpu_);
         auto guard = boost::asio::make_work_guard(io_);
         io_.run();
     });

@@ -31,6 +31,8 @@ public:
     Worker& operator=(const Worker&) = delete;
 
     unsigned index() const { return index_; }
+    // Before start(): the worker's thread runs only on `cpu`.
+    void pin_to_cpu(int cpu) { cpu_ = cpu; }
     boost::asio::io_context& io() { return io_; }
     TimerWheel& wheel() { return wheel_; }
     Poller& poller() { return poller_; }
@@ -81,6 +83,7 @@ private:
     bool write_batched(const std::shared_ptr<Connection>* connections, size_t count);
 
     unsigned index_;
+    int cpu_ = -1;
     boost::asio::io_context io_{1};
     Poller poller_{io_};
     boost::asio::steady_timer tick_timer_{io_};

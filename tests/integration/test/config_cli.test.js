@@ -208,3 +208,41 @@ describe('a server on the embedded defaults', () => {
     } finally { c.close(); }
   });
 });
+
+describe('a server with worker_cpu_affinity', () => {
+  let server;
+  before(async () => { server = await startServer({ workers: 3, env: { SOCKUDO_WORKER_CPU_AFFINITY: 'true' } }); });
+  after(async () => { await server.stop(); });
+
+  /** Worker thread name → the CPUs it may run on, read from /proc. */
+  function workerCpus(pid) {
+    const found = {};
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      if (name.startsWith('worker-')) found[name] = status.match(/^Cpus_allowed_list:\s*(\S+)$/m)[1];
+    }
+    return found;
+  }
+
+  /** The CPUs the server process may use, expanded from a list such as "0-3,6". */
+  function expand(list) {
+    return list.split(',').flatMap((part) => {
+      const [lo, hi = lo] = part.split('-').map(Number);
+      return Array.from({ length: hi - lo + 1 }, (_, i) => String(lo + i));
+    });
+  }
+
+  it('pins worker i to the i-th usable CPU, round robin, and serves clients', async () => {
+    const status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const usable = expand(status.match(/^Cpus_allowed_list:\s*(\S+)$/m)[1]);
+    assert.deepEqual(workerCpus(server.child.pid), {
+      'worker-0': usable[0], 'worker-1': usable[1 % usable.length], 'worker-2': usable[2 % usable.length],
+    });
+    assert.match(server.output(), /worker_cpu_affinity: 3 worker\(s\) pinned/);
+    const c = await connect(server, '/app/app-key?protocol=7&client=js&version=8.4.0');
+    try {
+      assert.match((await c.established()).socket_id, /^\d+\.\d+$/);
+    } finally { c.close(); }
+  });
+});

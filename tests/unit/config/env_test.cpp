@@ -26,6 +26,7 @@ TEST(ConfigPrecedence, ProcessVariables) {
                                  {"INSTANCE_PROCESS_ID", "node-a"},
                                  {"HTTP_API_USAGE_ENABLED", "false"},
                                  {"SOCKUDO_WORKERS", "3"},
+                                 {"SOCKUDO_WORKER_CPU_AFFINITY", "true"},
                                  {"PONG_TIMEOUT_MS", "1500"},
                                  {"WEBSOCKET_MAX_BACKPRESSURE", "65536"}});
     EXPECT_EQ(o.activity_timeout_s, 42);
@@ -38,6 +39,7 @@ TEST(ConfigPrecedence, ProcessVariables) {
     EXPECT_EQ(o.instance_process_id, "node-a");
     EXPECT_FALSE(o.http_api.usage_enabled);
     EXPECT_EQ(o.workers, 3);
+    EXPECT_TRUE(o.worker_cpu_affinity);
     EXPECT_EQ(o.pong_timeout_ms, 1500);
     EXPECT_EQ(o.max_backpressure_bytes, 65536);
 }
