@@ -539,9 +539,15 @@ public:
         send(c, masked_text_frame(R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"("}})"));
     }
 
-    void unsubscribe(Conn* c) {
-        send(c, masked_text_frame(R"({"event":"pusher:unsubscribe","data":{"channel":")" + c->channel + R"("}})"));
-        c->state = WsState::Established;
+    // Leaves the current channel and joins `channel` with one write, as a client switching
+    // channels within one turn of its event loop does on a corked socket.
+    void switch_channel(Conn* c, const std::string& channel) {
+        std::string frames =
+            masked_text_frame(R"({"event":"pusher:unsubscribe","data":{"channel":")" + c->channel + R"("}})");
+        frames += masked_text_frame(R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"("}})");
+        c->channel = channel;
+        c->state = WsState::Subscribing;
+        send(c, std::move(frames));
     }
 
     // Reads and handles everything available on `c`.
@@ -1074,7 +1080,8 @@ int run_idle(const Options& o) {
     return loop.subscribed_ == static_cast<uint64_t>(o.clients) ? 0 : 1;
 }
 
-// Each client cycles: subscribe → unsubscribe, and every 10th cycle reconnects.
+// Each client cycles: once subscribed, it unsubscribes and subscribes to another channel (both
+// frames in one write); every 10th cycle it reconnects instead.
 int run_churn(const Options& o) {
     Loop loop(o);
     std::vector<Conn*> subs;
@@ -1092,16 +1099,14 @@ int run_churn(const Options& o) {
             ++ops;
             return;
         }
-        loop.unsubscribe(c);
-        ++ops;
-        loop.subscribe(c, "churn-" + std::to_string(rng() % 100));
+        ++ops;  // the unsubscribe; the subscribe counts when acknowledged
+        loop.switch_channel(c, "churn-" + std::to_string(rng() % 100));
     };
     loop.on_established = [&](Conn* c) { loop.subscribe(c, c->channel); };
     // Kick every client once.
     for (Conn* c : subs) {
         if (c->state == WsState::Subscribed) {
-            loop.unsubscribe(c);
-            loop.subscribe(c, c->channel);
+            loop.switch_channel(c, c->channel);
         }
     }
     const uint64_t start = now_ns();
