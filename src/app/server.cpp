@@ -61,8 +61,11 @@ std::vector<int> usable_cpus() {
     return cpus;
 }
 
-unsigned worker_count(const config::Options& options) {
+// One worker per CPU the process may use: under taskset or a container's cpuset, the cores
+// outside it would only add threads competing for the same ones.
+unsigned worker_count(const config::Options& options, const std::vector<int>& cpus) {
     int64_t n = options.workers;
+    if (n <= 0 && !cpus.empty()) n = static_cast<int64_t>(cpus.size());
     if (n <= 0) n = std::max(1u, std::thread::hardware_concurrency());
     return static_cast<unsigned>(std::min<int64_t>(n, core::kMaxWorkers));
 }
@@ -164,7 +167,8 @@ bool Server::start_cluster() {
 int Server::run() {
     Parts& p = *parts_;
     const rlim_t open_files = raise_open_files_limit();
-    const unsigned n = worker_count(options_);
+    const std::vector<int> cpus = usable_cpus();
+    const unsigned n = worker_count(options_, cpus);
 
     p.apps = open_app_registry(options_, n);
     if (!p.apps) return 1;
@@ -175,7 +179,6 @@ int Server::run() {
     }
     for (auto& worker : p.workers) worker->set_peers(raw_workers);
     if (options_.worker_cpu_affinity) {
-        const std::vector<int> cpus = usable_cpus();
         if (cpus.empty()) {
             spdlog::warn(
                 "worker_cpu_affinity: cannot read the process's CPU set; workers are not pinned");

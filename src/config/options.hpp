@@ -174,7 +174,8 @@ struct Options {
     int64_t health_check_timeout_ms = 2000;
     std::string instance_process_id;  // random UUIDv4 when unset
 
-    // Worker threads for the event loops; 0 = number of cores. (Env SOCKUDO_WORKERS.)
+    // Worker threads for the event loops; 0 = one per CPU the process may use (its affinity
+    // mask). (Env SOCKUDO_WORKERS.)
     int64_t workers = 0;
     // A flush to many sockets (a fanout) is one system call through io_uring where the kernel
     // offers it; false: one write per socket. (Env SOCKUDO_BATCHED_WRITES.)

@@ -70,6 +70,7 @@ function httpGet(port, urlPath, timeoutMs = 2000, { tls = false } = {}) {
  *   config: an object written to a temp JSON file and passed with --config
  *   args: extra CLI args
  *   workers: number of worker threads (default from SOCKUDO_TEST_WORKERS)
+ *   wrapper: a command that execs the server, e.g. ['taskset', '-c', '0']
  * Returns { port, metricsPort, host, appId, key, secret, stop(), output(), child, wsUrl(path) }.
  */
 async function startServer(opts = {}) {
@@ -93,7 +94,8 @@ async function startServer(opts = {}) {
     ...(opts.env || {}),
   };
   // Run from an empty directory so no config/config.json is discovered by accident.
-  const child = spawn(BINARY, args, { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [...(opts.wrapper || []), BINARY, ...args];
+  const child = spawn(command[0], command.slice(1), { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });

@@ -209,6 +209,20 @@ describe('a server on the embedded defaults', () => {
   });
 });
 
+describe('the default number of workers', () => {
+  let server;
+  before(async () => { server = await startServer({ wrapper: ['taskset', '-c', '0'], env: { SOCKUDO_WORKERS: '0' } }); });
+  after(async () => { await server.stop(); });
+
+  it('is one per CPU the process may use, not one per core of the machine', () => {
+    const workers = fs.readdirSync(`/proc/${server.child.pid}/task`)
+      .map((tid) => fs.readFileSync(`/proc/${server.child.pid}/task/${tid}/comm`, 'utf8').trim())
+      .filter((name) => name.startsWith('worker-'));
+    assert.deepEqual(workers, ['worker-0']);
+    assert.match(server.output(), /\b1 worker\(s\)/);
+  });
+});
+
 describe('a server with worker_cpu_affinity', () => {
   let server;
   before(async () => { server = await startServer({ workers: 3, env: { SOCKUDO_WORKER_CPU_AFFINITY: 'true' } }); });
