@@ -12,19 +12,6 @@
 namespace sockudo::transport {
 
 namespace {
-
-void pin_thread(const std::string& name, int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (const int err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); err != 0) {
-        spdlog::warn("{}: cannot pin to CPU {}: {}", name, cpu, std::strerror(err));
-    }
-}
-
-}  // namespace
-
-namespace {
 constexpr size_t kScratchBytes = 64 * 1024;
 // A write to a loopback or LAN socket costs a few microseconds of kernel time, so a batch this
 // large is worth a cross-thread wake-up (~10 µs); smaller ones are written at once.
@@ -37,6 +24,16 @@ constexpr size_t kBatchFromConnections = 4;
 // Buffers per socket in a batched write: a fanout queues one frame per socket; what does not
 // fit goes out with the connection's own flush.
 constexpr size_t kBatchIov = 8;
+
+void pin_thread(const std::string& name, int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (const int err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); err != 0) {
+        spdlog::warn("{}: cannot pin to CPU {}: {}", name, cpu, std::strerror(err));
+    }
+}
+
 }  // namespace
 
 Worker::Worker(unsigned index, bool batched_writes)
