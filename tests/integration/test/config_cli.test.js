@@ -209,16 +209,32 @@ describe('a server on the embedded defaults', () => {
   });
 });
 
+/** The CPUs a process or thread may run on ("Cpus_allowed_list" in its /proc status file). */
+function allowedCpus(statusFile) {
+  const list = fs.readFileSync(statusFile, 'utf8').match(/^Cpus_allowed_list:\s*(\S+)$/m)[1];
+  return list.split(',').flatMap((part) => {
+    const [lo, hi = lo] = part.split('-').map(Number);
+    return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  });
+}
+
+/** The server's worker threads by name, each with the CPUs it may run on. */
+function workerThreads(pid) {
+  const found = {};
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    if (name.startsWith('worker-')) found[name] = allowedCpus(`/proc/${pid}/task/${tid}/status`);
+  }
+  return found;
+}
+
 describe('the default number of workers', () => {
   let server;
   before(async () => { server = await startServer({ wrapper: ['taskset', '-c', '0'], env: { SOCKUDO_WORKERS: '0' } }); });
   after(async () => { await server.stop(); });
 
   it('is one per CPU the process may use, not one per core of the machine', () => {
-    const workers = fs.readdirSync(`/proc/${server.child.pid}/task`)
-      .map((tid) => fs.readFileSync(`/proc/${server.child.pid}/task/${tid}/comm`, 'utf8').trim())
-      .filter((name) => name.startsWith('worker-'));
-    assert.deepEqual(workers, ['worker-0']);
+    assert.deepEqual(Object.keys(workerThreads(server.child.pid)), ['worker-0']);
     assert.match(server.output(), /\b1 worker\(s\)/);
   });
 });
@@ -228,30 +244,10 @@ describe('a server with worker_cpu_affinity', () => {
   before(async () => { server = await startServer({ workers: 3, env: { SOCKUDO_WORKER_CPU_AFFINITY: 'true' } }); });
   after(async () => { await server.stop(); });
 
-  /** Worker thread name → the CPUs it may run on, read from /proc. */
-  function workerCpus(pid) {
-    const found = {};
-    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-      if (name.startsWith('worker-')) found[name] = status.match(/^Cpus_allowed_list:\s*(\S+)$/m)[1];
-    }
-    return found;
-  }
-
-  /** The CPUs the server process may use, expanded from a list such as "0-3,6". */
-  function expand(list) {
-    return list.split(',').flatMap((part) => {
-      const [lo, hi = lo] = part.split('-').map(Number);
-      return Array.from({ length: hi - lo + 1 }, (_, i) => String(lo + i));
-    });
-  }
-
   it('pins worker i to the i-th usable CPU, round robin, and serves clients', async () => {
-    const status = fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
-    const usable = expand(status.match(/^Cpus_allowed_list:\s*(\S+)$/m)[1]);
-    assert.deepEqual(workerCpus(server.child.pid), {
-      'worker-0': usable[0], 'worker-1': usable[1 % usable.length], 'worker-2': usable[2 % usable.length],
+    const usable = allowedCpus(`/proc/${server.child.pid}/status`);
+    assert.deepEqual(workerThreads(server.child.pid), {
+      'worker-0': [usable[0]], 'worker-1': [usable[1 % usable.length]], 'worker-2': [usable[2 % usable.length]],
     });
     assert.match(server.output(), /worker_cpu_affinity: 3 worker\(s\) pinned/);
     const c = await connect(server, '/app/app-key?protocol=7&client=js&version=8.4.0');
