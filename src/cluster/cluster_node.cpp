@@ -143,10 +143,20 @@ void ClusterNode::send_heartbeat(bool resync) {
 void ClusterNode::send_sync(const std::string& target) {
     RequestMessage m = control(RequestType::PresenceStateSync, "cluster");
     m.target_node_id = target;
-    {
-        std::lock_guard lock(mutex_);
-        m.user_info_json = encode_slice(own_);
+    // Published under the lock, like every change to own_: a snapshot taken before a join must
+    // reach the peer before that join's message, or the peer's replace() would drop the member.
+    std::lock_guard lock(mutex_);
+    // A leave still within its settle time has not happened for the cluster yet: the peer
+    // would otherwise take the member (or channel) as gone and announce its own last leave.
+    NodeSlice held = own_;
+    for (const auto& [key, leave] : deferred_) {
+        if (leave.member) {
+            held.join(leave.app_id, leave.channel, leave.user_id, leave.user_info.empty() ? "{}" : leave.user_info);
+        } else {
+            held.occupy(leave.app_id, leave.channel);
+        }
     }
+    m.user_info_json = encode_slice(held);
     transport_->publish(Channel::Node, encode(m), target);
 }
 
@@ -162,14 +172,12 @@ void ClusterNode::send_control(RequestType type, const core::AppRuntime& app, st
 
 bool ClusterNode::member_joined(const core::AppRuntime& app, std::string_view channel,
                                 const protocol::PresenceMember& member) {
-    bool announce;
-    {
-        std::lock_guard lock(mutex_);
-        own_.join(app.app().id, channel, member.user_id, member.user_info_json);
-        // Back within the settle time: for the cluster the user never left.
-        if (deferred_.erase(member_key(app.app().id, channel, member.user_id)) > 0) return false;
-        announce = !registry_.has_member(app.app().id, channel, member.user_id);
-    }
+    std::lock_guard lock(mutex_);
+    own_.join(app.app().id, channel, member.user_id, member.user_info_json);
+    // Back within the settle time: for the cluster the user never left.
+    if (deferred_.erase(member_key(app.app().id, channel, member.user_id)) > 0) return false;
+    const bool announce = !registry_.has_member(app.app().id, channel, member.user_id);
+    // Under the lock, so that it is ordered with the snapshots of send_sync().
     send_control(RequestType::PresenceMemberJoined, app, channel, member.user_id,
                  member.user_info_json.empty() ? "{}" : member.user_info_json);
     return announce;
@@ -178,21 +186,20 @@ bool ClusterNode::member_joined(const core::AppRuntime& app, std::string_view ch
 bool ClusterNode::member_left(const core::AppRuntime& app, std::string_view channel,
                               std::string_view user_id) {
     std::lock_guard lock(mutex_);
+    std::string user_info = own_.member_info(app.app().id, channel, user_id);
     own_.leave(app.app().id, channel, user_id);
     defer_leave(member_key(app.app().id, channel, user_id),
-                {true, app.app().id, std::string(channel), std::string(user_id), Clock::now() + kLeaveSettle});
+                {true, app.app().id, std::string(channel), std::string(user_id), Clock::now() + kLeaveSettle,
+                 std::move(user_info)});
     return false;  // settle_leaves() decides and announces
 }
 
 bool ClusterNode::channel_occupied(const core::AppRuntime& app, std::string_view channel) {
-    bool announce;
-    {
-        std::lock_guard lock(mutex_);
-        own_.occupy(app.app().id, channel);
-        if (deferred_.erase(channel_key(app.app().id, channel)) > 0) return false;
-        announce = !registry_.has_channel(app.app().id, channel);
-    }
-    send_control(RequestType::ChannelOccupied, app, channel);
+    std::lock_guard lock(mutex_);
+    own_.occupy(app.app().id, channel);
+    if (deferred_.erase(channel_key(app.app().id, channel)) > 0) return false;
+    const bool announce = !registry_.has_channel(app.app().id, channel);
+    send_control(RequestType::ChannelOccupied, app, channel);  // ordered with send_sync()
     return announce;
 }
 
@@ -200,7 +207,7 @@ bool ClusterNode::channel_vacated(const core::AppRuntime& app, std::string_view 
     std::lock_guard lock(mutex_);
     own_.vacate(app.app().id, channel);
     defer_leave(channel_key(app.app().id, channel),
-                {false, app.app().id, std::string(channel), {}, Clock::now() + kLeaveSettle});
+                {false, app.app().id, std::string(channel), {}, Clock::now() + kLeaveSettle, {}});
     return false;
 }
 

@@ -98,6 +98,7 @@ private:
         std::string channel;
         std::string user_id;
         Clock::time_point due;
+        std::string user_info;  // what the member had, for snapshots taken before it settles
     };
     void defer_leave(const std::string& key, DeferredLeave leave);  // under mutex_
     void settle_leaves(Clock::time_point now);

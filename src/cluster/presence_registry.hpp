@@ -29,6 +29,8 @@ struct NodeSlice {
     void vacate(std::string_view app, std::string_view channel);
     bool has_member(std::string_view app, std::string_view channel, std::string_view user) const;
     bool has_channel(std::string_view app, std::string_view channel) const;
+    // The member's user_info JSON; empty when it is not a member.
+    std::string member_info(std::string_view app, std::string_view channel, std::string_view user) const;
     bool empty() const { return members.empty() && channels.empty(); }
 };
 
