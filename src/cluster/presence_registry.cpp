@@ -37,22 +37,25 @@ void NodeSlice::vacate(std::string_view app, std::string_view channel) {
     if (a->second.empty()) channels.erase(a);
 }
 
+const std::string* NodeSlice::find_member(std::string_view app, std::string_view channel,
+                                          std::string_view user) const {
+    auto a = members.find(app);
+    if (a == members.end()) return nullptr;
+    auto c = a->second.find(channel);
+    if (c == a->second.end()) return nullptr;
+    auto u = c->second.find(std::string(user));
+    return u == c->second.end() ? nullptr : &u->second;
+}
+
 bool NodeSlice::has_member(std::string_view app, std::string_view channel,
                            std::string_view user) const {
-    auto a = members.find(app);
-    if (a == members.end()) return false;
-    auto c = a->second.find(channel);
-    return c != a->second.end() && c->second.count(std::string(user)) > 0;
+    return find_member(app, channel, user) != nullptr;
 }
 
 std::string NodeSlice::member_info(std::string_view app, std::string_view channel,
                                    std::string_view user) const {
-    auto a = members.find(app);
-    if (a == members.end()) return {};
-    auto c = a->second.find(channel);
-    if (c == a->second.end()) return {};
-    auto u = c->second.find(std::string(user));
-    return u == c->second.end() ? std::string() : u->second;
+    const std::string* info = find_member(app, channel, user);
+    return info ? *info : std::string();
 }
 
 bool NodeSlice::has_channel(std::string_view app, std::string_view channel) const {

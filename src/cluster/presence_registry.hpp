@@ -32,6 +32,11 @@ struct NodeSlice {
     // The member's user_info JSON; empty when it is not a member.
     std::string member_info(std::string_view app, std::string_view channel, std::string_view user) const;
     bool empty() const { return members.empty() && channels.empty(); }
+
+private:
+    // The member's user_info, or null when it is not a member.
+    const std::string* find_member(std::string_view app, std::string_view channel,
+                                   std::string_view user) const;
 };
 
 // PresenceStateSync payload (our layout inside Sockudo's `user_info` field):
