@@ -13,7 +13,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr size_t kId = 0, kKey = 1, kSecret = 2, kPolicy = 18, kWebhooks = 19, kOrigins = 20;
+constexpr size_t kId = 0, kSecret = 2, kPolicy = 18, kWebhooks = 19, kOrigins = 20;
 constexpr std::string_view kBooleanColumns[] = {"enable_client_messages", "enabled",
                                                 "enable_user_authentication",
                                                 "enable_watchlist_events"};

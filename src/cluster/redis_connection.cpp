@@ -10,8 +10,7 @@ using Clock = std::chrono::steady_clock;
 
 RedisConnection::RedisConnection(asio::io_context& io, asio::ssl::context& tls,
                                  config::RedisTarget target, Callbacks callbacks, Timing timing)
-    : io_(io),
-      target_(std::move(target)),
+    : target_(std::move(target)),
       callbacks_(std::move(callbacks)),
       timing_(timing),
       resolver_(io),

@@ -61,7 +61,6 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
     template <typename Buffers, typename Handler>
     void async_write(const Buffers& b, Handler&& h);
 
-    boost::asio::io_context& io_;
     config::RedisTarget target_;
     Callbacks callbacks_;
     Timing timing_;

@@ -10,7 +10,7 @@
 namespace sockudo::core {
 
 class Session;
-struct AppRuntime;
+class AppRuntime;
 
 class LocalIndex {
 public:
