@@ -5,7 +5,7 @@
 // reached the database is read from /stats (app_store.queries).
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, runBinary, httpGet, waitFor, freePort } = require('../lib/harness');
+const { startServer, runBinary, httpGet, waitFor, waitForOutput, freePort } = require('../lib/harness');
 const { connect } = require('../lib/ws-client');
 const { signed } = require('../lib/signed-http');
 const {
@@ -170,10 +170,10 @@ for (const driver of DRIVERS) {
         assert.equal(await outcomeCode(server, 'never-seen-key'), 4001);
         const res = await signed(server, 'GET', `/apps/${app.id}/channels`, app);
         assert.equal(res.status, 200, `the HTTP API keeps working for a known app: ${res.body}`);
-        assert.match(server.output(), /app store: database unavailable/);
+        await waitForOutput(server, /app store: database unavailable/);
         await db.start();
         await waitFor(async () => (await httpGet(server.port, '/up')).status === 200, 20000, '/up to recover');
-        assert.match(server.output(), /app store: database reachable again/);
+        await waitForOutput(server, /app store: database reachable again/);
         insertApp(db, driver, 'after-outage');
         await eventually(server, 'after-outage-key', 'established', 'new app after the outage');
       });

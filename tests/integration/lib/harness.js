@@ -159,4 +159,13 @@ async function waitFor(predicate, timeoutMs = 5000, what = 'condition') {
   }
 }
 
-module.exports = { startServer, runBinary, freePort, freePorts, httpGet, waitFor, BINARY };
+/**
+ * Resolves when the server's output matches `pattern`. A line the server writes before an HTTP
+ * answer may still reach us after it (two pipes, read in either order), so lines are awaited,
+ * not assumed.
+ */
+async function waitForOutput(server, pattern, timeoutMs = 5000) {
+  return waitFor(() => pattern.test(server.output()), timeoutMs, `server output matching ${pattern}`);
+}
+
+module.exports = { startServer, runBinary, freePort, freePorts, httpGet, waitFor, waitForOutput, BINARY };

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, runBinary, httpGet, freePorts } = require('../lib/harness');
+const { startServer, runBinary, httpGet, freePorts, waitForOutput } = require('../lib/harness');
 const { connect } = require('../lib/ws-client');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sockudo-cli-'));
@@ -233,9 +233,9 @@ describe('the default number of workers', () => {
   before(async () => { server = await startServer({ wrapper: ['taskset', '-c', '0'], env: { SOCKUDO_WORKERS: '0' } }); });
   after(async () => { await server.stop(); });
 
-  it('is one per CPU the process may use, not one per core of the machine', () => {
+  it('is one per CPU the process may use, not one per core of the machine', async () => {
     assert.deepEqual(Object.keys(workerThreads(server.child.pid)), ['worker-0']);
-    assert.match(server.output(), /\b1 worker\(s\)/);
+    await waitForOutput(server, /\b1 worker\(s\)/);
   });
 });
 
@@ -249,7 +249,7 @@ describe('a server with worker_cpu_affinity', () => {
     assert.deepEqual(workerThreads(server.child.pid), {
       'worker-0': [usable[0]], 'worker-1': [usable[1 % usable.length]], 'worker-2': [usable[2 % usable.length]],
     });
-    assert.match(server.output(), /worker_cpu_affinity: 3 worker\(s\) pinned/);
+    await waitForOutput(server, /worker_cpu_affinity: 3 worker\(s\) pinned/);
     const c = await connect(server, '/app/app-key?protocol=7&client=js&version=8.4.0');
     try {
       assert.match((await c.established()).socket_id, /^\d+\.\d+$/);

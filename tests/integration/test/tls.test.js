@@ -12,7 +12,7 @@ const path = require('node:path');
 const tls = require('node:tls');
 const https = require('node:https');
 const { execFileSync } = require('node:child_process');
-const { startServer, runBinary, freePort, waitFor } = require('../lib/harness');
+const { startServer, runBinary, freePort, waitFor, waitForOutput } = require('../lib/harness');
 const { request } = require('../lib/signed-http');
 const { RawClient } = require('../lib/ws-client');
 const { createPusher, connected, subscribe, once, closeAllPushers, PusherSdk } = require('../lib/pusher-clients');
@@ -89,8 +89,8 @@ describe('TLS', { timeout: 60000 }, () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the start-up line names https and wss', () => {
-    assert.match(server.output(), new RegExp(`listening on https://127\\.0\\.0\\.1:${server.port} \\(WebSocket wss://`));
+  it('the start-up line names https and wss', async () => {
+    await waitForOutput(server, new RegExp(`listening on https://127\\.0\\.0\\.1:${server.port} \\(WebSocket wss://`));
   });
 
   it('pusher-js over wss receives an event published with the SDK over https', async () => {
