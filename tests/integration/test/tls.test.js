@@ -12,7 +12,7 @@ const path = require('node:path');
 const tls = require('node:tls');
 const https = require('node:https');
 const { execFileSync } = require('node:child_process');
-const { startServer, runBinary, freePort, waitFor, waitForOutput } = require('../lib/harness');
+const { startServer, runBinary, freePort, waitForOutput } = require('../lib/harness');
 const { request } = require('../lib/signed-http');
 const { RawClient } = require('../lib/ws-client');
 const { createPusher, connected, subscribe, once, closeAllPushers, PusherSdk } = require('../lib/pusher-clients');
@@ -139,15 +139,13 @@ describe('TLS', { timeout: 60000 }, () => {
     await assert.rejects(tlsSession(server.port, {
       minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0',
     }));
-    await waitFor(() => /TLS handshake failed from 127\.0\.0\.1: unsupported protocol/.test(server.output()),
-      3000, 'the refused version logged');
+    await waitForOutput(server, /TLS handshake failed from 127\.0\.0\.1: unsupported protocol/, 3000);
   });
 
   it('plain HTTP to the TLS port fails cleanly, the reason is logged, and the server keeps serving', async () => {
     const plain = await request(server.port, 'GET', '/up', { timeoutMs: 2000 }).catch((e) => ({ error: e }));
     assert.ok(plain.error || plain.status !== 200, 'a plaintext request gets no normal answer');
-    await waitFor(() => /TLS handshake failed from 127\.0\.0\.1: http request \(plain HTTP/.test(server.output()),
-      3000, 'the handshake failure reason in the log');
+    await waitForOutput(server, /TLS handshake failed from 127\.0\.0\.1: http request \(plain HTTP/, 3000);
     assert.ok(await peerFingerprint(server.port));
   });
 
@@ -199,7 +197,7 @@ describe('TLS', { timeout: 60000 }, () => {
     fs.copyFileSync(second.key, path.join(dir, 'live.key'));
     fs.copyFileSync(second.cert, path.join(dir, 'live.crt'));
     process.kill(server.child.pid, 'SIGHUP');
-    await waitFor(() => /TLS certificate reloaded/.test(server.output()), 5000, 'reload log line');
+    await waitForOutput(server, /TLS certificate reloaded/, 5000);
     const afterReload = await peerFingerprint(server.port);
     assert.notEqual(afterReload, beforeReload, 'new connections see the new certificate');
     assert.equal(pusher.connection.state, 'connected');
@@ -214,8 +212,7 @@ describe('TLS', { timeout: 60000 }, () => {
     const fp = await peerFingerprint(server.port);
     fs.writeFileSync(path.join(dir, 'live.crt'), 'not a certificate');
     process.kill(server.child.pid, 'SIGHUP');
-    await waitFor(() => /TLS reload failed, keeping the current certificate: cannot load certificate/.test(server.output()),
-      5000, 'failure log line');
+    await waitForOutput(server, /TLS reload failed, keeping the current certificate: cannot load certificate/, 5000);
     assert.equal(await peerFingerprint(server.port), fp);
     assert.equal(server.child.exitCode, null);
   });
