@@ -1,6 +1,6 @@
 # Strict warnings for our own targets only (third-party headers come in as SYSTEM).
 function(sockudo_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror -Wmismatched-tags -Wunused-const-variable=1
     -Wno-error=deprecated-declarations)
   # Sanitizer instrumentation makes GCC's flow analysis report false "maybe uninitialized"
   # warnings inside Boost.Beast's inlined parser; the regular build keeps the warning.
