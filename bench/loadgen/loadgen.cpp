@@ -117,7 +117,10 @@ Options parse_options(int argc, char** argv) {
         else if (arg == "--connect-parallel") o.connect_parallel = std::stoi(value());
         else if (arg == "--ops") o.churn_ops = std::stoi(value());
         else if (arg == "--plain-reads") o.batched_reads = false;
-        else if (arg == "--coalesce-us") o.coalesce_us = std::stoi(value());
+        else if (arg == "--coalesce-us") {
+            o.coalesce_us = std::stoi(value());
+            if (o.coalesce_us < 0) die("--coalesce-us must be 0 or more");
+        }
         else if (arg == "--help") {
             std::printf(
                 "usage: sockudo_loadgen --scenario fanout|many-channels|idle|http-publish|churn\n"
@@ -713,7 +716,8 @@ public:
 
     // Runs the loop until `until_ns` or until `done()` is true.
     void run(uint64_t until_ns, const std::function<bool()>& done = {}, const std::function<void()>& tick = {}) {
-        constexpr int kMaxEvents = 512;
+        // One wakeup's readable sockets must fit one batch of receives.
+        constexpr int kMaxEvents = static_cast<int>(RecvBatch::kCapacity);
         epoll_event events[kMaxEvents];
         while (now_ns() < until_ns && !(done && done())) {
             spare_.insert(spare_.end(), retired_.begin(), retired_.end());
@@ -782,8 +786,8 @@ public:
     std::vector<std::unique_ptr<Conn>> conns_;
     std::vector<Conn*> spare_, retired_;
     std::string padding_;
-    Conn* batch_conns_[512]{};
-    int batch_fds_[512]{};
+    Conn* batch_conns_[RecvBatch::kCapacity]{};
+    int batch_fds_[RecvBatch::kCapacity]{};
     Stats stats_;
     bool measuring_ = false;
     uint64_t coalesce_ns_ = 0;  // see run(); on only while fixed-rate publishes are measured
@@ -950,7 +954,8 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     // At a fixed rate the latency is what is measured, and a pause of coalesce_us (plus the
     // timer's slack) adds about that to a frame's; closed-loop runs measure throughput and never
     // pause.
-    if (o.rate > 0) loop.coalesce_ns_ = static_cast<uint64_t>(std::max(0, o.coalesce_us)) * 1000;
+    const uint64_t coalesce_us = o.rate > 0 ? static_cast<uint64_t>(o.coalesce_us) : 0;
+    loop.coalesce_ns_ = coalesce_us * 1000;
     loop.run(end, {}, tick);
     loop.coalesce_ns_ = 0;
     const ProcFigures server_after = process_figures(o.server_pids);
@@ -980,7 +985,7 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("subscribed", loop.subscribed_);
     j.field("channels", static_cast<uint64_t>(channels));
     j.field("rate", o.rate);
-    j.field("coalesce_us", static_cast<uint64_t>(o.rate > 0 ? std::max(0, o.coalesce_us) : 0));
+    j.field("coalesce_us", coalesce_us);
     j.field("duration_s", o.duration);
     j.field("connect_s", connect_s);
     j.field("published", loop.stats_.published);
