@@ -167,6 +167,8 @@ function runLoadgen(scenario, kind, port, pids, publishPort) {
   const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 300000 });
   const line = (r.stdout || '').trim().split('\n').filter(Boolean).pop();
   if (!line) throw new Error(`loadgen produced nothing: ${r.stderr}`);
+  // Still a result, but one to look at: fewer subscribers than asked, lost or duplicated frames.
+  if (r.status !== 0) console.error(`${scenario.name} ${kind}: loadgen exited ${r.status}: ${(r.stderr || '').trim()}`);
   return JSON.parse(line);
 }
 

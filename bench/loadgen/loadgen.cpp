@@ -417,6 +417,7 @@ struct Conn {
     int in_flight = 0;
     bool server_closes = false;
     bool watching_output = true;  // EPOLLOUT is in the socket's epoll mask
+    bool refused = false;         // counted in Loop::refused_
 };
 
 struct Stats {
@@ -480,11 +481,21 @@ public:
     void close_conn(Conn* c, bool counted = true) {
         if (c->fd < 0) return;
         if (counted && c->state == WsState::Subscribed) ++stats_.disconnects;
+        if (counted && c->state != WsState::Connecting && c->state != WsState::Subscribed) refuse(c);
         // A reset (SO_LINGER 0 since connect_socket); closing the only descriptor also takes
         // it out of the epoll set.
         close(c->fd);
         c->fd = -1;
         c->state = WsState::Closed;
+    }
+
+    // A subscriber the server turned away after the TCP connect (over an app's connection
+    // limit, a refused subscription): counted once, so that the connect phase stops waiting
+    // for it.
+    void refuse(Conn* c) {
+        if (c->kind != Kind::Subscriber || c->refused) return;
+        c->refused = true;
+        ++refused_;
     }
 
     void set_epoll_mask(Conn* c, int op) {
@@ -687,7 +698,10 @@ public:
             if (on_subscribed) on_subscribed(c);
             return;
         }
-        if (msg.find("pusher:error") != std::string_view::npos) ++protocol_errors_;
+        if (msg.find("pusher:error") != std::string_view::npos || msg.find("pusher:subscription_error") != std::string_view::npos) {
+            ++protocol_errors_;
+            if (c->state != WsState::Subscribed) refuse(c);
+        }
     }
 
     void consume_http(Conn* c) {
@@ -793,7 +807,10 @@ public:
     uint64_t coalesce_ns_ = 0;  // see run(); on only while fixed-rate publishes are measured
     uint64_t measure_start_ns_ = 0;
     uint64_t established_ = 0, subscribed_ = 0, handshake_failures_ = 0, connect_failures_ = 0,
-             protocol_errors_ = 0;
+             protocol_errors_ = 0, refused_ = 0;
+
+    // Subscribers that will not become subscribed: the connect phase waits for the others only.
+    uint64_t turned_away() const { return handshake_failures_ + connect_failures_ + refused_; }
     std::function<void(Conn*)> on_established, on_subscribed, on_publisher_ready;
     std::function<void(Conn*, bool)> on_response;
 };
@@ -833,8 +850,7 @@ double connect_subscribers(Loop& loop, int count, const std::function<std::strin
     int opened = 0;
     loop.on_established = [&](Conn* c) { loop.subscribe(c, c->channel); };
     auto open_more = [&] {
-        while (opened < count && static_cast<int>(opened - loop.subscribed_ - loop.handshake_failures_ -
-                                                  loop.connect_failures_) < parallel) {
+        while (opened < count && static_cast<int>(opened - loop.subscribed_ - loop.turned_away()) < parallel) {
             Conn* c = loop.open(Kind::Subscriber);
             c->channel = channel_of(opened);
             out.push_back(c);
@@ -843,7 +859,7 @@ double connect_subscribers(Loop& loop, int count, const std::function<std::strin
     };
     open_more();
     loop.run(now_ns() + 120'000'000'000ULL,
-             [&] { return loop.subscribed_ + loop.handshake_failures_ + loop.connect_failures_ >= static_cast<uint64_t>(count); },
+             [&] { return loop.subscribed_ + loop.turned_away() >= static_cast<uint64_t>(count); },
              open_more);
     return static_cast<double>(now_ns() - start) / 1e9;
 }
@@ -856,7 +872,8 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     const double connect_s = connect_subscribers(loop, o.clients, [&](int i) { return channel_name(i % channels); },
                                                  o.connect_parallel, subs);
     if (loop.subscribed_ < static_cast<uint64_t>(o.clients)) {
-        std::fprintf(stderr, "loadgen: only %" PRIu64 " of %d subscribers ready\n", loop.subscribed_, o.clients);
+        std::fprintf(stderr, "loadgen: only %" PRIu64 " of %d subscribers ready (%" PRIu64 " refused by the server, %" PRIu64 " failed to connect)\n",
+                     loop.subscribed_, o.clients, loop.refused_, loop.handshake_failures_ + loop.connect_failures_);
     }
     std::vector<uint64_t> per_channel_subs(static_cast<size_t>(channels), 0);
     for (Conn* c : subs) {
@@ -983,6 +1000,7 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("server", o.label);
     j.field("clients", static_cast<uint64_t>(o.clients));
     j.field("subscribed", loop.subscribed_);
+    j.field("refused", loop.refused_);
     j.field("channels", static_cast<uint64_t>(channels));
     j.field("rate", o.rate);
     j.field("coalesce_us", coalesce_us);
@@ -1010,7 +1028,8 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("loadgen_cpu_share", self_cpu / o.duration);
     j.field("loadavg", loadavg());
     std::printf("%s\n", j.done().c_str());
-    return missing == 0 && duplicates == 0 ? 0 : 1;
+    // A run with fewer subscribers than asked for is reported, but it is not the run asked for.
+    return missing == 0 && duplicates == 0 && loop.subscribed_ == static_cast<uint64_t>(o.clients) ? 0 : 1;
 }
 
 int run_http_publish(const Options& o) {
@@ -1090,6 +1109,7 @@ int run_idle(const Options& o) {
     j.field("server", o.label);
     j.field("clients", static_cast<uint64_t>(o.clients));
     j.field("subscribed", loop.subscribed_);
+    j.field("refused", loop.refused_);
     j.field("failures", loop.handshake_failures_ + loop.connect_failures_);
     j.field("connect_s", connect_s);
     j.field("connects_per_s", static_cast<double>(loop.subscribed_) / connect_s);
