@@ -57,6 +57,24 @@ describe('load generator', { skip }, () => {
     assert.ok(result.server_cpu_s > 0, 'the server\'s CPU time is read from /proc');
   });
 
+  for (const via of ['io_uring', 'epoll']) {
+    it(`per-request HTTP publishing (${via}): every request answered, none failed`, async () => {
+      const server = await startServer();
+      servers.push(server);
+      const args = ['--scenario', 'http-publish', '--clients', '0', '--per-request', '--publishers', '4',
+        '--duration', '1', '--warmup', '0.2'];
+      if (via === 'epoll') args.push('--plain-requests');
+      const { code, result } = await runLoadgen(server, args);
+      assert.equal(code, 0);
+      assert.equal(result.connections, 'per-request');
+      // io_uring where the kernel offers what it needs; the epoll path otherwise.
+      if (via === 'epoll') assert.equal(result.requests_via, 'epoll');
+      assert.equal(result.errors, 0);
+      assert.ok(result.requests > 100, `requests ${result.requests}`);
+      assert.ok(result.server_cpu_us_per_request > 0);
+    });
+  }
+
   it('a server that admits fewer subscribers than asked: the run reports them and goes on', async () => {
     const server = await startServer({ env: {
       SOCKUDO_DEFAULT_APP_ID: 'app-id', SOCKUDO_DEFAULT_APP_KEY: 'app-key', SOCKUDO_DEFAULT_APP_SECRET: 'app-secret',
