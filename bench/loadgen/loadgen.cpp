@@ -1088,9 +1088,11 @@ int report_http_publish(const Options& o, const char* via, uint64_t requests, ui
 // Per-request publishing through io_uring. Each publisher slot runs connect → request →
 // response → close as io_uring requests (connect, send and the first receive linked, submitted
 // with the other slots' in one call); only the three calls that prepare a socket (socket,
-// SO_LINGER, bind) stay plain. The epoll path makes nine system calls per request, and on this
-// machine's virtualised system-call entry those, not the server, set the ceiling of the
-// per-request scenario. The kernel's TCP work per request is the same on both paths.
+// SO_LINGER, bind) stay plain. The epoll path makes nine system calls per request and, against
+// a fast server, its cost per request was the scenario's ceiling. The kernel's TCP work per
+// request is the same on both paths; the gain needs completions to run in batches when this
+// thread waits (DEFER_TASKRUN): run on arrival instead, each one interrupted the generator and
+// the ring was slower than epoll (bench/README.md).
 class RequestRing {
 public:
     RequestRing(const Options& o, uint64_t& ok, uint64_t& errors)
