@@ -39,6 +39,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -259,19 +260,24 @@ sockaddr_in ipv4_address(const std::string& host, int port) {
     return a;
 }
 
-// Whether `in` holds a whole HTTP response (head and Content-Length body); `length` is then its
-// size and `ok` whether the status was 200.
-bool http_response_complete(const std::string& in, size_t& length, bool& ok) {
+// A whole HTTP response at the start of a buffer: the size of its head (status line and
+// headers, without the blank line), its size with the Content-Length body, and whether the
+// status was 200.
+struct HttpResponse {
+    size_t head = 0;
+    size_t length = 0;
+    bool ok = false;
+};
+
+std::optional<HttpResponse> complete_http_response(const std::string& in) {
     const size_t end = in.find("\r\n\r\n");
-    if (end == std::string::npos) return false;
+    if (end == std::string::npos) return std::nullopt;
     size_t body = 0;
     size_t cl = in.find("Content-Length: ");
     if (cl == std::string::npos || cl > end) cl = in.find("content-length: ");
     if (cl != std::string::npos && cl < end) body = std::strtoull(in.c_str() + cl + 16, nullptr, 10);
-    if (in.size() < end + 4 + body) return false;
-    length = end + 4 + body;
-    ok = in.compare(0, 12, "HTTP/1.1 200") == 0;
-    return true;
+    if (in.size() < end + 4 + body) return std::nullopt;
+    return HttpResponse{end, end + 4 + body, in.compare(0, 12, "HTTP/1.1 200") == 0};
 }
 
 // ------------------------------------------------------------------------------------------
@@ -738,20 +744,18 @@ public:
 
     void consume_http(Conn* c) {
         for (;;) {
-            size_t length = 0;
-            bool ok = false;
-            if (!http_response_complete(c->in, length, ok)) return;
-            const size_t end = c->in.find("\r\n\r\n");
+            const auto response = complete_http_response(c->in);
+            if (!response) return;
             // A server that closes after every response (Soketi does) costs a new connection
             // per request whatever the client asks for.
-            const std::string_view head(c->in.data(), end);
+            const std::string_view head(c->in.data(), response->head);
             constexpr std::string_view kClose = "connection: close";
             c->server_closes = std::search(head.begin(), head.end(), kClose.begin(), kClose.end(), [](char a, char b) {
                                    return std::tolower(static_cast<unsigned char>(a)) == b;
                                }) != head.end();
-            c->in.erase(0, length);
+            c->in.erase(0, response->length);
             --c->in_flight;
-            if (on_response) on_response(c, ok);
+            if (on_response) on_response(c, response->ok);
             if (c->fd < 0) return;
         }
     }
@@ -1057,29 +1061,61 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     return missing == 0 && duplicates == 0 && loop.subscribed_ == static_cast<uint64_t>(o.clients) ? 0 : 1;
 }
 
-// Prints the http-publish result line: `requests` answered 200 during the measured window,
-// `errors` other answers and failed connections over the whole run.
-int report_http_publish(const Options& o, const char* via, uint64_t requests, uint64_t errors,
-                        const ProcFigures& server_before, double self_before) {
-    const ProcFigures server_after = process_figures(o.server_pids);
-    const double self_cpu = self_cpu_seconds() - self_before;
+// The measured part of an http-publish run: it starts when the warm-up ends, and from then on
+// requests, the servers' CPU and the generator's own are counted.
+class PublishWindow {
+public:
+    explicit PublishWindow(const Options& o)
+        : o_(o),
+          warmup_end_(now_ns() + static_cast<uint64_t>(o.warmup * 1e9)),
+          end_(warmup_end_ + static_cast<uint64_t>(o.duration * 1e9)) {}
+
+    uint64_t end_ns() const { return end_; }
+
+    // Called as the run goes; `ok` is the count of requests answered 200 so far.
+    void tick(uint64_t ok) {
+        if (started_ || now_ns() < warmup_end_) return;
+        started_ = true;
+        ok_before_ = ok;
+        server_before_ = process_figures(o_.server_pids);
+        self_before_ = self_cpu_seconds();
+    }
+
+    // Prints the result line: `ok` and `errors` are the run's totals; `errors` (other answers,
+    // failed connections) counts the warm-up too.
+    int report(const char* via, uint64_t ok, uint64_t errors) const;
+
+private:
+    const Options& o_;
+    const uint64_t warmup_end_;
+    const uint64_t end_;
+    bool started_ = false;
+    uint64_t ok_before_ = 0;
+    ProcFigures server_before_{};
+    double self_before_ = 0;
+};
+
+int PublishWindow::report(const char* via, uint64_t ok, uint64_t errors) const {
+    const uint64_t requests = ok - ok_before_;
+    const ProcFigures server_after = process_figures(o_.server_pids);
+    const double self_cpu = self_cpu_seconds() - self_before_;
     Json j;
     j.field("scenario", std::string("http-publish"));
-    j.field("server", o.label);
-    j.field("subscribers", static_cast<uint64_t>(o.clients));
-    j.field("connections", std::string(o.keepalive ? "keep-alive" : "per-request"));
+    j.field("server", o_.label);
+    j.field("subscribers", static_cast<uint64_t>(o_.clients));
+    j.field("connections", std::string(o_.keepalive ? "keep-alive" : "per-request"));
     j.field("requests_via", std::string(via));
-    j.field("publishers", static_cast<uint64_t>(o.publishers));
+    j.field("publishers", static_cast<uint64_t>(o_.publishers));
     j.field("requests", requests);
     j.field("errors", errors);
-    j.field("requests_per_s", static_cast<double>(requests) / o.duration);
-    const double server_cpu = server_after.cpu_seconds - server_before.cpu_seconds;
+    j.field("requests_per_s", static_cast<double>(requests) / o_.duration);
+    const double server_cpu = server_after.cpu_seconds - server_before_.cpu_seconds;
     j.field("server_cpu_s", server_cpu);
     // Per request, the server's own cost: the figure that still compares servers when the
     // generator, not the server, limits requests/s (per-request connections on 2 cores).
     j.field("server_cpu_us_per_request", requests > 0 ? server_cpu * 1e6 / static_cast<double>(requests) : 0.0);
     j.field("loadgen_cpu_s", self_cpu);
-    j.field("loadgen_cpu_share", self_cpu / o.duration);
+    j.field("loadgen_cpu_share", self_cpu / o_.duration);
     j.field("loadavg", loadavg());
     std::printf("%s\n", j.done().c_str());
     return errors == 0 ? 0 : 1;
@@ -1224,13 +1260,12 @@ private:
             return;
         }
         slot.response.append(slot.buffer, static_cast<size_t>(res));
-        size_t length = 0;
-        bool ok = false;
-        if (!http_response_complete(slot.response, length, ok)) {
+        const auto response = complete_http_response(slot.response);
+        if (!response) {
             receive(i);
             return;
         }
-        ++(ok ? ok_ : errors_);
+        ++(response->ok ? ok_ : errors_);
         restart(i);
     }
 
@@ -1256,21 +1291,9 @@ bool run_http_publish_ring(const Options& o, int& rc) {
     uint64_t ok = 0, errors = 0;
     RequestRing ring(o, ok, errors);
     if (!ring.ready()) return false;
-    const uint64_t warmup_end = now_ns() + static_cast<uint64_t>(o.warmup * 1e9);
-    const uint64_t end = warmup_end + static_cast<uint64_t>(o.duration * 1e9);
-    uint64_t ok_before = 0;
-    bool started = false;
-    ProcFigures server_before{};
-    double self_before = 0;
-    ring.run(end, [&] {
-        if (!started && now_ns() >= warmup_end) {
-            started = true;
-            ok_before = ok;
-            server_before = process_figures(o.server_pids);
-            self_before = self_cpu_seconds();
-        }
-    });
-    rc = report_http_publish(o, "io_uring", ok - ok_before, errors, server_before, self_before);
+    PublishWindow window(o);
+    ring.run(window.end_ns(), [&] { window.tick(ok); });
+    rc = window.report("io_uring", ok, errors);
     return true;
 }
 
@@ -1297,19 +1320,9 @@ int run_http_publish(const Options& o) {
         }
     };
     for (int i = 0; i < o.publishers; ++i) loop.open(Kind::Publisher);
-    const uint64_t warmup_end = now_ns() + static_cast<uint64_t>(o.warmup * 1e9);
-    const uint64_t end = warmup_end + static_cast<uint64_t>(o.duration * 1e9);
-    uint64_t ok_before = 0;
-    bool started = false;
-    ProcFigures server_before{};
-    double self_before = 0;
-    loop.run(end, {}, [&] {
-        if (!started && now_ns() >= warmup_end) {
-            started = true;
-            ok_before = ok;
-            server_before = process_figures(o.server_pids);
-            self_before = self_cpu_seconds();
-        }
+    PublishWindow window(o);
+    loop.run(window.end_ns(), {}, [&] {
+        window.tick(ok);
         while (!ready.empty()) {
             Conn* p = ready.front();
             ready.pop_front();
@@ -1318,7 +1331,7 @@ int run_http_publish(const Options& o) {
             loop.send(p, signed_post(o, "/apps/" + o.app_id + "/events", loop.event_body("bench-0", seq++)));
         }
     });
-    return report_http_publish(o, "epoll", ok - ok_before, errors, server_before, self_before);
+    return window.report("epoll", ok, errors);
 }
 
 int run_idle(const Options& o) {
