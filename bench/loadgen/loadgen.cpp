@@ -44,6 +44,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -468,6 +469,10 @@ struct Stats {
     uint64_t received = 0;
     uint64_t received_measured = 0;
     std::vector<uint32_t> latency_us;
+    // Per publish (keyed by the timestamp it carries): the latency of its slowest delivery,
+    // i.e. how long that publish took to reach every subscriber. A p99 over all deliveries
+    // comes from the tails of the few slowest publishes; this shows how many there were.
+    std::unordered_map<uint64_t, uint32_t> slowest_us;
     uint64_t disconnects = 0;
 };
 
@@ -721,7 +726,10 @@ public:
             if (measuring_ && sent >= measure_start_ns_) {
                 ++stats_.received_measured;
                 const uint64_t now = now_ns();
-                stats_.latency_us.push_back(static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX)));
+                const auto latency = static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX));
+                stats_.latency_us.push_back(latency);
+                uint32_t& slowest = stats_.slowest_us[sent];
+                slowest = std::max(slowest, latency);
             }
             return;
         }
@@ -1050,6 +1058,12 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("latency_p90_ms", percentile(loop.stats_.latency_us, 0.90));
     j.field("latency_p99_ms", percentile(loop.stats_.latency_us, 0.99));
     j.field("latency_max_ms", percentile(loop.stats_.latency_us, 1.0));
+    std::vector<uint32_t> slowest;
+    slowest.reserve(loop.stats_.slowest_us.size());
+    for (const auto& [sent, latency] : loop.stats_.slowest_us) slowest.push_back(latency);
+    j.field("publish_last_p50_ms", percentile(slowest, 0.50));
+    j.field("publish_last_p90_ms", percentile(slowest, 0.90));
+    j.field("publish_last_max_ms", percentile(slowest, 1.0));
     j.field("server_cpu_s", server_cpu);
     j.field("server_cpu_us_per_delivery", delivered_in_window > 0 ? server_cpu * 1e6 / delivered_in_window : 0.0);
     j.field("server_rss_bytes", server_after.rss_bytes);
