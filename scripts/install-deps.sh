@@ -12,7 +12,7 @@ packages=(
   libsqlite3-dev libpq-dev libmariadb-dev postgresql mariadb-server sqlite3
   libhiredis-dev libnats-dev redis-server nats-server
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   nodejs npm procps curl openssl
 )
 

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 status=0
 
+echo "== formatting (clang-format) =="
+scripts/check-format.sh || status=1
+
 echo "== unit tests (ctest) =="
 (cd "$build" && ctest --output-on-failure -j "$(nproc)") || status=1
 

@@ -58,7 +58,8 @@ std::string text_frame(std::string_view payload) {
         f.push_back(static_cast<char>(payload.size() & 0xFF));
     } else {
         f.push_back(127);
-        for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>((payload.size() >> (8 * i)) & 0xFF));
+        for (int i = 7; i >= 0; --i)
+            f.push_back(static_cast<char>((payload.size() >> (8 * i)) & 0xFF));
     }
     f.append(payload);
     return f;
@@ -68,8 +69,10 @@ void write_to(Client& c, std::string_view data) {
     if (c.out.empty()) {
         const ssize_t n = ::send(c.fd, data.data(), data.size(), MSG_NOSIGNAL);
         if (n == static_cast<ssize_t>(data.size())) return;
-        if (n > 0) data.remove_prefix(static_cast<size_t>(n));
-        else if (errno != EAGAIN && errno != EWOULDBLOCK) return;
+        if (n > 0)
+            data.remove_prefix(static_cast<size_t>(n));
+        else if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return;
     }
     c.out.append(data);
 }
@@ -101,8 +104,9 @@ void publish(std::string_view body) {
         from = at + 1;
         auto it = channels.find(std::string(channel));
         if (it == channels.end()) continue;
-        const std::string frame = text_frame(R"({"event":"bench","channel":")" + std::string(channel) +
-                                             R"(","data":")" + std::string(data) + R"("})");
+        const std::string frame =
+            text_frame(R"({"event":"bench","channel":")" + std::string(channel) + R"(","data":")" +
+                       std::string(data) + R"("})");
         for (int fd : it->second) write_to(clients[fd], frame);
     }
 }
@@ -111,7 +115,8 @@ void on_ws_text(Client& c, std::string_view msg) {
     if (msg.find("pusher:subscribe") != std::string_view::npos) {
         const std::string channel(json_string_after(msg, "\"channel\":\""));
         channels[channel].push_back(c.fd);
-        write_to(c, text_frame(R"({"event":"pusher_internal:subscription_succeeded","channel":")" + channel + R"(","data":"{}"})"));
+        write_to(c, text_frame(R"({"event":"pusher_internal:subscription_succeeded","channel":")" +
+                               channel + R"(","data":"{}"})"));
     } else if (msg.find("pusher:unsubscribe") != std::string_view::npos) {
         auto& v = channels[std::string(json_string_after(msg, "\"channel\":\""))];
         v.erase(std::remove(v.begin(), v.end(), c.fd), v.end());
@@ -143,23 +148,33 @@ bool consume(Client& c) {
                 const std::string key(head.substr(k + 19, e - k - 19));
                 c.in.erase(0, end + 4);
                 c.websocket = true;
-                write_to(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                            "Sec-WebSocket-Accept: " + accept_key(key) + "\r\n\r\n");
-                const std::string id = std::to_string(++socket_counter) + "." + std::to_string(c.fd);
-                write_to(c, text_frame(R"({"event":"pusher:connection_established","data":"{\"socket_id\":\")" + id +
-                                       R"(\",\"activity_timeout\":120}"})"));
+                write_to(c,
+                         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+                         "Upgrade\r\n"
+                         "Sec-WebSocket-Accept: " +
+                             accept_key(key) + "\r\n\r\n");
+                const std::string id =
+                    std::to_string(++socket_counter) + "." + std::to_string(c.fd);
+                write_to(
+                    c, text_frame(
+                           R"({"event":"pusher:connection_established","data":"{\"socket_id\":\")" +
+                           id + R"(\",\"activity_timeout\":120}"})"));
                 continue;
             }
             size_t length = 0;
             size_t cl = head.find("Content-Length: ");
             if (cl == std::string_view::npos) cl = head.find("content-length: ");
-            if (cl != std::string_view::npos) length = std::strtoull(c.in.c_str() + cl + 16, nullptr, 10);
+            if (cl != std::string_view::npos)
+                length = std::strtoull(c.in.c_str() + cl + 16, nullptr, 10);
             if (c.in.size() < end + 4 + length) return true;
             const bool keep = head.find("Connection: close") == std::string_view::npos;
             publish(std::string_view(c.in).substr(end + 4, length));
             c.in.erase(0, end + 4 + length);
-            write_to(c, std::string("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n") +
-                            (keep ? "" : "Connection: close\r\n") + "\r\n{}");
+            write_to(
+                c,
+                std::string(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n") +
+                    (keep ? "" : "Connection: close\r\n") + "\r\n{}");
             if (!keep) return false;
             continue;
         }
@@ -184,7 +199,8 @@ bool consume(Client& c) {
         std::string payload = c.in.substr(header, len);
         if (masked) {
             const uint8_t* mask = p + header - 4;
-            for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
+            for (size_t i = 0; i < payload.size(); ++i)
+                payload[i] = static_cast<char>(payload[i] ^ mask[i % 4]);
         }
         c.in.erase(0, header + len);
         if (opcode == 0x8) return false;
@@ -207,7 +223,8 @@ int main(int argc, char** argv) {
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(listener, 4096) != 0) {
+    if (bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        listen(listener, 4096) != 0) {
         std::perror("floor: listen");
         return 1;
     }

@@ -57,26 +57,26 @@ struct Options {
     std::string label = "server";
     std::string host = "127.0.0.1";
     int port = 6001;
-    int publish_port = 0;         // where publishers connect (another node); 0 = `port`
+    int publish_port = 0;  // where publishers connect (another node); 0 = `port`
     std::string app_id = "app-id";
     std::string key = "app-key";
     std::string secret = "app-secret";
     int clients = 1000;
-    int channels = 1;             // subscribers are spread over this many channels
-    double rate = 0;              // publishes per second; 0 = closed-loop maximum
-    double duration = 10;         // seconds of measurement
-    double warmup = 1;            // seconds before measurement starts
-    int publishers = 4;           // HTTP connections publishing
+    int channels = 1;      // subscribers are spread over this many channels
+    double rate = 0;       // publishes per second; 0 = closed-loop maximum
+    double duration = 10;  // seconds of measurement
+    double warmup = 1;     // seconds before measurement starts
+    int publishers = 4;    // HTTP connections publishing
     bool keepalive = true;
-    int batch = 1;                // events per publish (batch_events when > 1)
-    int window = 4;               // closed loop: publishes allowed in flight, undelivered
-    int payload = 20;             // extra bytes of padding in each event's data
-    std::vector<int> server_pids; // to read the servers' CPU time and RSS (summed)
-    int connect_parallel = 256;   // handshakes in flight while connecting
-    int churn_ops = 0;            // churn: total operations (0 = run for `duration`)
-    bool batched_reads = true;    // read the sockets of one epoll wakeup in one io_uring submission
-    bool ring_requests = true;    // per-request publishing without subscribers on io_uring
-    int coalesce_us = 100;        // fixed-rate fanout: pause after a wakeup that found few sockets
+    int batch = 1;                 // events per publish (batch_events when > 1)
+    int window = 4;                // closed loop: publishes allowed in flight, undelivered
+    int payload = 20;              // extra bytes of padding in each event's data
+    std::vector<int> server_pids;  // to read the servers' CPU time and RSS (summed)
+    int connect_parallel = 256;    // handshakes in flight while connecting
+    int churn_ops = 0;             // churn: total operations (0 = run for `duration`)
+    bool batched_reads = true;  // read the sockets of one epoll wakeup in one io_uring submission
+    bool ring_requests = true;  // per-request publishing without subscribers on io_uring
+    int coalesce_us = 100;      // fixed-rate fanout: pause after a wakeup that found few sockets
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -92,46 +92,68 @@ Options parse_options(int argc, char** argv) {
             if (i + 1 >= argc) die("missing value for " + arg);
             return argv[++i];
         };
-        if (arg == "--scenario") o.scenario = value();
-        else if (arg == "--label") o.label = value();
-        else if (arg == "--host") o.host = value();
-        else if (arg == "--port") o.port = std::stoi(value());
-        else if (arg == "--app-id") o.app_id = value();
-        else if (arg == "--key") o.key = value();
-        else if (arg == "--secret") o.secret = value();
-        else if (arg == "--clients") o.clients = std::stoi(value());
-        else if (arg == "--channels") o.channels = std::stoi(value());
-        else if (arg == "--rate") o.rate = std::stod(value());
-        else if (arg == "--duration") o.duration = std::stod(value());
-        else if (arg == "--warmup") o.warmup = std::stod(value());
-        else if (arg == "--publishers") o.publishers = std::stoi(value());
-        else if (arg == "--per-request") o.keepalive = false;
-        else if (arg == "--batch") o.batch = std::stoi(value());
-        else if (arg == "--window") o.window = std::stoi(value());
-        else if (arg == "--payload") o.payload = std::stoi(value());
-        else if (arg == "--publish-port") o.publish_port = std::stoi(value());
+        if (arg == "--scenario")
+            o.scenario = value();
+        else if (arg == "--label")
+            o.label = value();
+        else if (arg == "--host")
+            o.host = value();
+        else if (arg == "--port")
+            o.port = std::stoi(value());
+        else if (arg == "--app-id")
+            o.app_id = value();
+        else if (arg == "--key")
+            o.key = value();
+        else if (arg == "--secret")
+            o.secret = value();
+        else if (arg == "--clients")
+            o.clients = std::stoi(value());
+        else if (arg == "--channels")
+            o.channels = std::stoi(value());
+        else if (arg == "--rate")
+            o.rate = std::stod(value());
+        else if (arg == "--duration")
+            o.duration = std::stod(value());
+        else if (arg == "--warmup")
+            o.warmup = std::stod(value());
+        else if (arg == "--publishers")
+            o.publishers = std::stoi(value());
+        else if (arg == "--per-request")
+            o.keepalive = false;
+        else if (arg == "--batch")
+            o.batch = std::stoi(value());
+        else if (arg == "--window")
+            o.window = std::stoi(value());
+        else if (arg == "--payload")
+            o.payload = std::stoi(value());
+        else if (arg == "--publish-port")
+            o.publish_port = std::stoi(value());
         else if (arg == "--server-pid") {
             // A comma list: every process that serves (nodes of a cluster, their broker).
             std::stringstream list(value());
             for (std::string pid; std::getline(list, pid, ',');) {
                 if (!pid.empty()) o.server_pids.push_back(std::stoi(pid));
             }
-        }
-        else if (arg == "--connect-parallel") o.connect_parallel = std::stoi(value());
-        else if (arg == "--ops") o.churn_ops = std::stoi(value());
-        else if (arg == "--plain-reads") o.batched_reads = false;
-        else if (arg == "--plain-requests") o.ring_requests = false;
+        } else if (arg == "--connect-parallel")
+            o.connect_parallel = std::stoi(value());
+        else if (arg == "--ops")
+            o.churn_ops = std::stoi(value());
+        else if (arg == "--plain-reads")
+            o.batched_reads = false;
+        else if (arg == "--plain-requests")
+            o.ring_requests = false;
         else if (arg == "--coalesce-us") {
             o.coalesce_us = std::stoi(value());
             if (o.coalesce_us < 0) die("--coalesce-us must be 0 or more");
-        }
-        else if (arg == "--help") {
+        } else if (arg == "--help") {
             std::printf(
                 "usage: sockudo_loadgen --scenario fanout|many-channels|idle|http-publish|churn\n"
-                "  [--label NAME] [--host H] [--port P] [--publish-port P] [--app-id ID] [--key K] [--secret S]\n"
+                "  [--label NAME] [--host H] [--port P] [--publish-port P] [--app-id ID] [--key K] "
+                "[--secret S]\n"
                 "  [--clients N] [--channels N] [--rate PUBLISHES_PER_S (0 = max)] [--duration S]\n"
                 "  [--warmup S] [--publishers N] [--per-request] [--batch N] [--window N]\n"
-                "  [--payload BYTES] [--server-pid PID[,PID...]] [--ops N] [--plain-reads] [--plain-requests]\n"
+                "  [--payload BYTES] [--server-pid PID[,PID...]] [--ops N] [--plain-reads] "
+                "[--plain-requests]\n"
                 "  [--coalesce-us US (fixed-rate fanout; 0 = off; default 100)]\n");
             std::exit(0);
         } else {
@@ -245,7 +267,8 @@ int bound_socket(SourcePorts& ports, bool nodelay) {
 int connect_socket(SourcePorts& ports, const sockaddr_in& server, bool nodelay) {
     for (int attempt = 0; attempt < 64; ++attempt) {
         const int fd = bound_socket(ports, nodelay);
-        if (connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof(server)) == 0 || errno == EINPROGRESS) {
+        if (connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof(server)) == 0 ||
+            errno == EINPROGRESS) {
             return fd;
         }
         close(fd);
@@ -276,7 +299,8 @@ std::optional<HttpResponse> complete_http_response(const std::string& in) {
     size_t body = 0;
     size_t cl = in.find("Content-Length: ");
     if (cl == std::string::npos || cl > end) cl = in.find("content-length: ");
-    if (cl != std::string::npos && cl < end) body = std::strtoull(in.c_str() + cl + 16, nullptr, 10);
+    if (cl != std::string::npos && cl < end)
+        body = std::strtoull(in.c_str() + cl + 16, nullptr, 10);
     if (in.size() < end + 4 + body) return std::nullopt;
     return HttpResponse{end, end + 4 + body, in.compare(0, 12, "HTTP/1.1 200") == 0};
 }
@@ -310,13 +334,15 @@ std::string hmac_hex(std::string_view key, std::string_view msg) {
 }
 
 std::string signed_post(const Options& o, const std::string& path, const std::string& body) {
-    const std::string query = "auth_key=" + o.key + "&auth_timestamp=" +
-                              std::to_string(std::time(nullptr)) + "&auth_version=1.0&body_md5=" +
-                              md5_hex(body);
+    const std::string query = "auth_key=" + o.key +
+                              "&auth_timestamp=" + std::to_string(std::time(nullptr)) +
+                              "&auth_version=1.0&body_md5=" + md5_hex(body);
     const std::string signature = hmac_hex(o.secret, "POST\n" + path + "\n" + query);
     std::string req = "POST " + path + "?" + query + "&auth_signature=" + signature +
-                      " HTTP/1.1\r\nHost: " + o.host + "\r\nContent-Type: application/json\r\n"
-                      "Content-Length: " + std::to_string(body.size()) + "\r\n" +
+                      " HTTP/1.1\r\nHost: " + o.host +
+                      "\r\nContent-Type: application/json\r\n"
+                      "Content-Length: " +
+                      std::to_string(body.size()) + "\r\n" +
                       (o.keepalive ? "" : "Connection: close\r\n") + "\r\n" + body;
     return req;
 }
@@ -324,8 +350,8 @@ std::string signed_post(const Options& o, const std::string& path, const std::st
 // An event whose data is "S<seq>T<monotonic ns>P<padding>": subscribers read the sequence
 // number and the publish time back from it.
 std::string bench_event(const std::string& channel, uint64_t seq, const std::string& padding) {
-    return R"({"name":"bench","channel":")" + channel + R"(","data":"S)" + std::to_string(seq) + "T" +
-           std::to_string(now_ns()) + "P" + padding + R"("})";
+    return R"({"name":"bench","channel":")" + channel + R"(","data":"S)" + std::to_string(seq) +
+           "T" + std::to_string(now_ns()) + "P" + padding + R"("})";
 }
 
 // ------------------------------------------------------------------------------------------
@@ -344,7 +370,8 @@ std::string masked_text_frame(std::string_view payload) {
     }
     const uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
     for (uint8_t m : mask) f.push_back(static_cast<char>(m));
-    for (size_t i = 0; i < payload.size(); ++i) f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
+    for (size_t i = 0; i < payload.size(); ++i)
+        f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
     return f;
 }
 
@@ -437,7 +464,14 @@ private:
 // The event loop
 
 enum class Kind : uint8_t { Subscriber, Publisher };
-enum class WsState : uint8_t { Connecting, Upgrading, Established, Subscribing, Subscribed, Closed };
+enum class WsState : uint8_t {
+    Connecting,
+    Upgrading,
+    Established,
+    Subscribing,
+    Subscribed,
+    Closed
+};
 
 struct Conn {
     int fd = -1;
@@ -463,8 +497,8 @@ struct Conn {
 };
 
 struct Stats {
-    uint64_t published = 0;        // events accepted by the server (HTTP 200)
-    uint64_t publish_errors = 0;   // non-200 responses
+    uint64_t published = 0;       // events accepted by the server (HTTP 200)
+    uint64_t publish_errors = 0;  // non-200 responses
     uint64_t expected = 0;
     uint64_t received = 0;
     uint64_t received_measured = 0;
@@ -502,7 +536,8 @@ public:
         }
         c->kind = kind;
         const bool per_request = kind == Kind::Publisher && !o_.keepalive;
-        c->fd = connect_socket(ports_, kind == Kind::Publisher ? publish_server_ : server_, !per_request);
+        c->fd = connect_socket(ports_, kind == Kind::Publisher ? publish_server_ : server_,
+                               !per_request);
         c->state = WsState::Connecting;
         // A per-request publisher writes its request at once: on loopback the handshake is
         // usually complete when connect() returns, and a send that finds it unfinished asks
@@ -524,7 +559,8 @@ public:
     void close_conn(Conn* c, bool counted = true) {
         if (c->fd < 0) return;
         if (counted && c->state == WsState::Subscribed) ++stats_.disconnects;
-        if (counted && c->state != WsState::Connecting && c->state != WsState::Subscribed) refuse(c);
+        if (counted && c->state != WsState::Connecting && c->state != WsState::Subscribed)
+            refuse(c);
         // A reset (SO_LINGER 0 since connect_socket); closing the only descriptor also takes
         // it out of the epoll set.
         close(c->fd);
@@ -566,7 +602,8 @@ public:
 
     void flush(Conn* c) {
         while (c->fd >= 0 && c->out_off < c->out.size()) {
-            ssize_t n = ::send(c->fd, c->out.data() + c->out_off, c->out.size() - c->out_off, MSG_NOSIGNAL);
+            ssize_t n =
+                ::send(c->fd, c->out.data() + c->out_off, c->out.size() - c->out_off, MSG_NOSIGNAL);
             if (n > 0) {
                 c->out_off += static_cast<size_t>(n);
                 continue;
@@ -584,9 +621,11 @@ public:
     void on_connected(Conn* c) {
         if (c->kind == Kind::Subscriber && c->state == WsState::Connecting) {
             c->state = WsState::Upgrading;
-            send(c, "GET /app/" + o_.key + "?protocol=7&client=loadgen&version=1.0 HTTP/1.1\r\nHost: " +
-                        o_.host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            send(c, "GET /app/" + o_.key +
+                        "?protocol=7&client=loadgen&version=1.0 HTTP/1.1\r\nHost: " + o_.host +
+                        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: "
+                        "13\r\n\r\n");
         } else if (c->kind == Kind::Publisher && c->state == WsState::Connecting) {
             c->state = WsState::Established;
             if (on_publisher_ready) on_publisher_ready(c);
@@ -596,15 +635,17 @@ public:
     void subscribe(Conn* c, const std::string& channel) {
         c->channel = channel;
         c->state = WsState::Subscribing;
-        send(c, masked_text_frame(R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"("}})"));
+        send(c, masked_text_frame(R"({"event":"pusher:subscribe","data":{"channel":")" + channel +
+                                  R"("}})"));
     }
 
     // Leaves the current channel and joins `channel` with one write, as a client switching
     // channels within one turn of its event loop does on a corked socket.
     void switch_channel(Conn* c, const std::string& channel) {
-        std::string frames =
-            masked_text_frame(R"({"event":"pusher:unsubscribe","data":{"channel":")" + c->channel + R"("}})");
-        frames += masked_text_frame(R"({"event":"pusher:subscribe","data":{"channel":")" + channel + R"("}})");
+        std::string frames = masked_text_frame(
+            R"({"event":"pusher:unsubscribe","data":{"channel":")" + c->channel + R"("}})");
+        frames += masked_text_frame(R"({"event":"pusher:subscribe","data":{"channel":")" + channel +
+                                    R"("}})");
         c->channel = channel;
         c->state = WsState::Subscribing;
         send(c, std::move(frames));
@@ -726,7 +767,8 @@ public:
             if (measuring_ && sent >= measure_start_ns_) {
                 ++stats_.received_measured;
                 const uint64_t now = now_ns();
-                const auto latency = static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX));
+                const auto latency =
+                    static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX));
                 stats_.latency_us.push_back(latency);
                 uint32_t& slowest = stats_.slowest_us[sent];
                 slowest = std::max(slowest, latency);
@@ -744,7 +786,8 @@ public:
             if (on_subscribed) on_subscribed(c);
             return;
         }
-        if (msg.find("pusher:error") != std::string_view::npos || msg.find("pusher:subscription_error") != std::string_view::npos) {
+        if (msg.find("pusher:error") != std::string_view::npos ||
+            msg.find("pusher:subscription_error") != std::string_view::npos) {
             ++protocol_errors_;
             if (c->state != WsState::Subscribed) refuse(c);
         }
@@ -758,9 +801,11 @@ public:
             // per request whatever the client asks for.
             const std::string_view head(c->in.data(), response->head);
             constexpr std::string_view kClose = "connection: close";
-            c->server_closes = std::search(head.begin(), head.end(), kClose.begin(), kClose.end(), [](char a, char b) {
-                                   return std::tolower(static_cast<unsigned char>(a)) == b;
-                               }) != head.end();
+            c->server_closes =
+                std::search(head.begin(), head.end(), kClose.begin(), kClose.end(),
+                            [](char a, char b) {
+                                return std::tolower(static_cast<unsigned char>(a)) == b;
+                            }) != head.end();
             c->in.erase(0, response->length);
             --c->in_flight;
             if (on_response) on_response(c, response->ok);
@@ -769,7 +814,8 @@ public:
     }
 
     // Runs the loop until `until_ns` or until `done()` is true.
-    void run(uint64_t until_ns, const std::function<bool()>& done = {}, const std::function<void()>& tick = {}) {
+    void run(uint64_t until_ns, const std::function<bool()>& done = {},
+             const std::function<void()>& tick = {}) {
         // One wakeup's readable sockets must fit one batch of receives.
         constexpr int kMaxEvents = static_cast<int>(RecvBatch::kCapacity);
         epoll_event events[kMaxEvents];
@@ -782,9 +828,10 @@ public:
                 Conn* c = static_cast<Conn*>(events[i].data.ptr);
                 if (c->fd < 0) continue;
                 // Readable with nothing else to do (an edge also reports a socket writable).
-                const bool only_reading = (events[i].events & EPOLLIN) != 0 &&
-                                          (events[i].events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) == 0 &&
-                                          c->state != WsState::Connecting && c->out_off == c->out.size();
+                const bool only_reading =
+                    (events[i].events & EPOLLIN) != 0 &&
+                    (events[i].events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) == 0 &&
+                    c->state != WsState::Connecting && c->out_off == c->out.size();
                 if (reads_.ready() && only_reading) {
                     batch_conns_[batched] = c;
                     batch_fds_[batched++] = c->fd;
@@ -816,9 +863,12 @@ public:
         }
     }
 
-    std::string event_body(const std::string& channel, uint64_t seq) { return bench_event(channel, seq, padding_); }
+    std::string event_body(const std::string& channel, uint64_t seq) {
+        return bench_event(channel, seq, padding_);
+    }
 
-    std::string batch_body(const std::vector<std::string>& channels, const std::vector<uint64_t>& seqs) {
+    std::string batch_body(const std::vector<std::string>& channels,
+                           const std::vector<uint64_t>& seqs) {
         std::string body = R"({"batch":[)";
         for (size_t i = 0; i < channels.size(); ++i) {
             if (i) body += ",";
@@ -857,22 +907,31 @@ public:
 
 double percentile(std::vector<uint32_t>& v, double p) {
     if (v.empty()) return 0;
-    const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1)));
+    const size_t k =
+        std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1)));
     std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
     return v[k] / 1000.0;
 }
 
 struct Json {
     std::string s = "{";
-    void field(const char* k, const std::string& v) { sep(); s += "\"" + std::string(k) + "\":\"" + v + "\""; }
+    void field(const char* k, const std::string& v) {
+        sep();
+        s += "\"" + std::string(k) + "\":\"" + v + "\"";
+    }
     void field(const char* k, double v) {
         sep();
         char buf[64];
         std::snprintf(buf, sizeof(buf), "%.6g", v);
         s += "\"" + std::string(k) + "\":" + buf;
     }
-    void field(const char* k, uint64_t v) { sep(); s += "\"" + std::string(k) + "\":" + std::to_string(v); }
-    void sep() { if (s.size() > 1) s += ","; }
+    void field(const char* k, uint64_t v) {
+        sep();
+        s += "\"" + std::string(k) + "\":" + std::to_string(v);
+    }
+    void sep() {
+        if (s.size() > 1) s += ",";
+    }
     std::string done() { return s + "}"; }
 };
 
@@ -887,7 +946,8 @@ double connect_subscribers(Loop& loop, int count, const std::function<std::strin
     int opened = 0;
     loop.on_established = [&](Conn* c) { loop.subscribe(c, c->channel); };
     auto open_more = [&] {
-        while (opened < count && static_cast<int>(opened - loop.subscribed_ - loop.turned_away()) < parallel) {
+        while (opened < count &&
+               static_cast<int>(opened - loop.subscribed_ - loop.turned_away()) < parallel) {
             Conn* c = loop.open(Kind::Subscriber);
             c->channel = channel_of(opened);
             out.push_back(c);
@@ -895,9 +955,10 @@ double connect_subscribers(Loop& loop, int count, const std::function<std::strin
         }
     };
     open_more();
-    loop.run(now_ns() + 120'000'000'000ULL,
-             [&] { return loop.subscribed_ + loop.turned_away() >= static_cast<uint64_t>(count); },
-             open_more);
+    loop.run(
+        now_ns() + 120'000'000'000ULL,
+        [&] { return loop.subscribed_ + loop.turned_away() >= static_cast<uint64_t>(count); },
+        open_more);
     return static_cast<double>(now_ns() - start) / 1e9;
 }
 
@@ -906,11 +967,15 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     std::vector<Conn*> subs;
     const int channels = many_channels ? o.clients : std::max(1, o.channels);
     auto channel_name = [](int i) { return "bench-" + std::to_string(i); };
-    const double connect_s = connect_subscribers(loop, o.clients, [&](int i) { return channel_name(i % channels); },
-                                                 o.connect_parallel, subs);
+    const double connect_s = connect_subscribers(
+        loop, o.clients, [&](int i) { return channel_name(i % channels); }, o.connect_parallel,
+        subs);
     if (loop.subscribed_ < static_cast<uint64_t>(o.clients)) {
-        std::fprintf(stderr, "loadgen: only %" PRIu64 " of %d subscribers ready (%" PRIu64 " refused by the server, %" PRIu64 " failed to connect)\n",
-                     loop.subscribed_, o.clients, loop.refused_, loop.handshake_failures_ + loop.connect_failures_);
+        std::fprintf(stderr,
+                     "loadgen: only %" PRIu64 " of %d subscribers ready (%" PRIu64
+                     " refused by the server, %" PRIu64 " failed to connect)\n",
+                     loop.subscribed_, o.clients, loop.refused_,
+                     loop.handshake_failures_ + loop.connect_failures_);
     }
     std::vector<uint64_t> per_channel_subs(static_cast<size_t>(channels), 0);
     for (Conn* c : subs) {
@@ -933,14 +998,17 @@ int run_publish_scenario(const Options& o, bool many_channels) {
         std::vector<size_t> ids;
         const int events = std::max(1, o.batch);
         for (int k = 0; k < events; ++k) {
-            const size_t ch = many_channels ? rng() % static_cast<size_t>(channels) : seq % static_cast<size_t>(channels);
+            const size_t ch = many_channels ? rng() % static_cast<size_t>(channels)
+                                            : seq % static_cast<size_t>(channels);
             ids.push_back(ch);
             names.push_back(channel_name(static_cast<int>(ch)));
             seqs.push_back(channel_seq[ch]++);
             ++seq;
         }
-        const std::string path = events > 1 ? "/apps/" + o.app_id + "/batch_events" : "/apps/" + o.app_id + "/events";
-        const std::string body = events > 1 ? loop.batch_body(names, seqs) : loop.event_body(names[0], seqs[0]);
+        const std::string path =
+            events > 1 ? "/apps/" + o.app_id + "/batch_events" : "/apps/" + o.app_id + "/events";
+        const std::string body =
+            events > 1 ? loop.batch_body(names, seqs) : loop.event_body(names[0], seqs[0]);
         ++p->in_flight;
         in_flight_events += static_cast<uint64_t>(events);
         fifo[p].push_back(ids);
@@ -994,10 +1062,15 @@ int run_publish_scenario(const Options& o, bool many_channels) {
             }
         } else {
             // Closed loop: keep at most `window` publishes' worth of deliveries outstanding.
-            const uint64_t per_event = std::max<uint64_t>(1, loop.stats_.expected / std::max<uint64_t>(1, loop.stats_.published));
+            const uint64_t per_event = std::max<uint64_t>(
+                1, loop.stats_.expected / std::max<uint64_t>(1, loop.stats_.published));
             while (!ready.empty()) {
-                const uint64_t undelivered = loop.stats_.expected > loop.stats_.received ? loop.stats_.expected - loop.stats_.received : 0;
-                if (in_flight_events + undelivered / per_event >= static_cast<uint64_t>(o.window * std::max(1, o.batch))) break;
+                const uint64_t undelivered = loop.stats_.expected > loop.stats_.received
+                                                 ? loop.stats_.expected - loop.stats_.received
+                                                 : 0;
+                if (in_flight_events + undelivered / per_event >=
+                    static_cast<uint64_t>(o.window * std::max(1, o.batch)))
+                    break;
                 Conn* p = ready.front();
                 ready.pop_front();
                 if (p->fd < 0) continue;
@@ -1017,7 +1090,8 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     // Let deliveries of the last publishes arrive (bounded), for exact accounting.
     const uint64_t expected_at_end = loop.stats_.expected;
     loop.measuring_ = false;
-    loop.run(now_ns() + 5'000'000'000ULL, [&] { return in_flight_events == 0 && loop.stats_.received >= loop.stats_.expected; });
+    loop.run(now_ns() + 5'000'000'000ULL,
+             [&] { return in_flight_events == 0 && loop.stats_.received >= loop.stats_.expected; });
 
     // gaps: sequence numbers below a subscriber's highest that never arrived.
     uint64_t duplicates = 0, reordered = 0, gaps = 0;
@@ -1028,12 +1102,16 @@ int run_publish_scenario(const Options& o, bool many_channels) {
         for (uint64_t word : c->seen) unique += static_cast<uint64_t>(__builtin_popcountll(word));
         gaps += static_cast<uint64_t>(c->last_seq + 1) - unique;
     }
-    const uint64_t missing = loop.stats_.expected > loop.stats_.received ? loop.stats_.expected - loop.stats_.received : 0;
-    const double delivered_in_window = static_cast<double>(
-        std::min(loop.stats_.received, expected_at_end) - std::min(received_before, expected_at_end));
+    const uint64_t missing = loop.stats_.expected > loop.stats_.received
+                                 ? loop.stats_.expected - loop.stats_.received
+                                 : 0;
+    const double delivered_in_window =
+        static_cast<double>(std::min(loop.stats_.received, expected_at_end) -
+                            std::min(received_before, expected_at_end));
     const double server_cpu = server_after.cpu_seconds - server_before.cpu_seconds;
     Json j;
-    j.field("scenario", many_channels ? std::string("many-channels") : std::string(o.rate > 0 ? "fanout-fixed" : "fanout-max"));
+    j.field("scenario", many_channels ? std::string("many-channels")
+                                      : std::string(o.rate > 0 ? "fanout-fixed" : "fanout-max"));
     j.field("server", o.label);
     j.field("clients", static_cast<uint64_t>(o.clients));
     j.field("subscribed", loop.subscribed_);
@@ -1065,14 +1143,17 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("publish_last_p90_ms", percentile(slowest, 0.90));
     j.field("publish_last_max_ms", percentile(slowest, 1.0));
     j.field("server_cpu_s", server_cpu);
-    j.field("server_cpu_us_per_delivery", delivered_in_window > 0 ? server_cpu * 1e6 / delivered_in_window : 0.0);
+    j.field("server_cpu_us_per_delivery",
+            delivered_in_window > 0 ? server_cpu * 1e6 / delivered_in_window : 0.0);
     j.field("server_rss_bytes", server_after.rss_bytes);
     j.field("loadgen_cpu_s", self_cpu);
     j.field("loadgen_cpu_share", self_cpu / o.duration);
     j.field("loadavg", loadavg());
     std::printf("%s\n", j.done().c_str());
     // A run with fewer subscribers than asked for is reported, but it is not the run asked for.
-    return missing == 0 && duplicates == 0 && loop.subscribed_ == static_cast<uint64_t>(o.clients) ? 0 : 1;
+    return missing == 0 && duplicates == 0 && loop.subscribed_ == static_cast<uint64_t>(o.clients)
+               ? 0
+               : 1;
 }
 
 // The measured part of an http-publish run: it starts when the warm-up ends, and from then on
@@ -1127,7 +1208,8 @@ int PublishWindow::report(const char* via, uint64_t ok, uint64_t errors) const {
     j.field("server_cpu_s", server_cpu);
     // Per request, the server's own cost: the figure that still compares servers when the
     // generator, not the server, limits requests/s (per-request connections on 2 cores).
-    j.field("server_cpu_us_per_request", requests > 0 ? server_cpu * 1e6 / static_cast<double>(requests) : 0.0);
+    j.field("server_cpu_us_per_request",
+            requests > 0 ? server_cpu * 1e6 / static_cast<double>(requests) : 0.0);
     j.field("loadgen_cpu_s", self_cpu);
     j.field("loadgen_cpu_share", self_cpu / o_.duration);
     j.field("loadavg", loadavg());
@@ -1146,12 +1228,17 @@ int PublishWindow::report(const char* via, uint64_t ok, uint64_t errors) const {
 class RequestRing {
 public:
     RequestRing(const Options& o, uint64_t& ok, uint64_t& errors)
-        : o_(o), ok_(ok), errors_(errors), server_(ipv4_address(o.host, o.publish_port > 0 ? o.publish_port : o.port)),
-          padding_(static_cast<size_t>(std::max(0, o.payload)), 'x'), slots_(static_cast<size_t>(std::max(1, o.publishers))) {
+        : o_(o),
+          ok_(ok),
+          errors_(errors),
+          server_(ipv4_address(o.host, o.publish_port > 0 ? o.publish_port : o.port)),
+          padding_(static_cast<size_t>(std::max(0, o.payload)), 'x'),
+          slots_(static_cast<size_t>(std::max(1, o.publishers))) {
         // Per slot at most four requests in flight (connect, send, receive, close).
         const unsigned entries = static_cast<unsigned>(std::max<size_t>(64, 8 * slots_.size()));
         // Completions run when this thread asks for them, not by interrupting it.
-        if (io_uring_queue_init(entries, &ring_, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN) != 0 &&
+        if (io_uring_queue_init(entries, &ring_,
+                                IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN) != 0 &&
             io_uring_queue_init(entries, &ring_, 0) != 0) {
             return;
         }
@@ -1182,7 +1269,8 @@ public:
             io_uring_cqe* cqe = nullptr;
             __kernel_timespec wait{0, 50'000'000};
             const int rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &wait, nullptr);
-            if (rc < 0 && rc != -ETIME && rc != -EINTR) die(std::string("io_uring: ") + std::strerror(-rc));
+            if (rc < 0 && rc != -ETIME && rc != -EINTR)
+                die(std::string("io_uring: ") + std::strerror(-rc));
             unsigned head = 0;
             unsigned seen = 0;
             io_uring_for_each_cqe(&ring_, head, cqe) {
@@ -1223,15 +1311,18 @@ private:
         Slot& slot = slots_[i];
         ++slot.generation;
         slot.fd = bound_socket(ports_, false);
-        slot.request = signed_post(o_, "/apps/" + o_.app_id + "/events", bench_event("bench-0", seq_++, padding_));
+        slot.request = signed_post(o_, "/apps/" + o_.app_id + "/events",
+                                   bench_event("bench-0", seq_++, padding_));
         slot.response.clear();
         io_uring_sqe* s = sqe();
-        io_uring_prep_connect(s, slot.fd, reinterpret_cast<const sockaddr*>(&server_), sizeof(server_));
+        io_uring_prep_connect(s, slot.fd, reinterpret_cast<const sockaddr*>(&server_),
+                              sizeof(server_));
         io_uring_sqe_set_data64(s, tag(i, slot.generation, kConnect));
         s->flags |= IOSQE_IO_LINK;
         // All of it (the kernel goes on after a short write) or a failure that cancels the read.
         s = sqe();
-        io_uring_prep_send(s, slot.fd, slot.request.data(), slot.request.size(), MSG_NOSIGNAL | MSG_WAITALL);
+        io_uring_prep_send(s, slot.fd, slot.request.data(), slot.request.size(),
+                           MSG_NOSIGNAL | MSG_WAITALL);
         io_uring_sqe_set_data64(s, tag(i, slot.generation, kSend));
         s->flags |= IOSQE_IO_LINK;
         receive(i);
@@ -1319,7 +1410,8 @@ int run_http_publish(const Options& o) {
     Loop loop(o);
     std::vector<Conn*> subs;
     if (o.clients > 0) {
-        connect_subscribers(loop, o.clients, [](int) { return std::string("bench-0"); }, o.connect_parallel, subs);
+        connect_subscribers(
+            loop, o.clients, [](int) { return std::string("bench-0"); }, o.connect_parallel, subs);
     }
     uint64_t seq = 0, ok = 0, errors = 0;
     std::deque<Conn*> ready;
@@ -1342,7 +1434,8 @@ int run_http_publish(const Options& o) {
             ready.pop_front();
             if (p->fd < 0) continue;
             ++p->in_flight;
-            loop.send(p, signed_post(o, "/apps/" + o.app_id + "/events", loop.event_body("bench-0", seq++)));
+            loop.send(p, signed_post(o, "/apps/" + o.app_id + "/events",
+                                     loop.event_body("bench-0", seq++)));
         }
     });
     return window.report("epoll", ok, errors);
@@ -1352,8 +1445,10 @@ int run_idle(const Options& o) {
     Loop loop(o);
     const ProcFigures before = process_figures(o.server_pids);
     std::vector<Conn*> subs;
-    const double connect_s = connect_subscribers(loop, o.clients, [&](int i) { return "idle-" + std::to_string(i % std::max(1, o.channels)); },
-                                                 o.connect_parallel, subs);
+    const double connect_s = connect_subscribers(
+        loop, o.clients,
+        [&](int i) { return "idle-" + std::to_string(i % std::max(1, o.channels)); },
+        o.connect_parallel, subs);
     // Let the server settle, then read its memory.
     loop.run(now_ns() + 1'000'000'000ULL);
     const ProcFigures after = process_figures(o.server_pids);
@@ -1369,7 +1464,8 @@ int run_idle(const Options& o) {
     j.field("server_rss_before", before.rss_bytes);
     j.field("server_rss_after", after.rss_bytes);
     j.field("bytes_per_connection", loop.subscribed_ > 0 && after.rss_bytes > before.rss_bytes
-                                        ? static_cast<double>(after.rss_bytes - before.rss_bytes) / static_cast<double>(loop.subscribed_)
+                                        ? static_cast<double>(after.rss_bytes - before.rss_bytes) /
+                                              static_cast<double>(loop.subscribed_)
                                         : 0.0);
     j.field("loadavg", loadavg());
     std::printf("%s\n", j.done().c_str());
@@ -1381,7 +1477,9 @@ int run_idle(const Options& o) {
 int run_churn(const Options& o) {
     Loop loop(o);
     std::vector<Conn*> subs;
-    connect_subscribers(loop, o.clients, [](int i) { return "churn-" + std::to_string(i % 100); }, o.connect_parallel, subs);
+    connect_subscribers(
+        loop, o.clients, [](int i) { return "churn-" + std::to_string(i % 100); },
+        o.connect_parallel, subs);
     const ProcFigures before = process_figures(o.server_pids);
     uint64_t ops = 0;
     std::map<Conn*, int> cycles;
@@ -1407,7 +1505,8 @@ int run_churn(const Options& o) {
     }
     const uint64_t start = now_ns();
     const double self_before = self_cpu_seconds();
-    loop.run(start + static_cast<uint64_t>(o.duration * 1e9), [&] { return o.churn_ops > 0 && ops >= static_cast<uint64_t>(o.churn_ops); });
+    loop.run(start + static_cast<uint64_t>(o.duration * 1e9),
+             [&] { return o.churn_ops > 0 && ops >= static_cast<uint64_t>(o.churn_ops); });
     const double elapsed = static_cast<double>(now_ns() - start) / 1e9;
     loop.run(now_ns() + 1'000'000'000ULL);
     const ProcFigures after = process_figures(o.server_pids);
@@ -1419,7 +1518,8 @@ int run_churn(const Options& o) {
     j.field("ops_per_s", static_cast<double>(ops) / elapsed);
     j.field("server_rss_before", before.rss_bytes);
     j.field("server_rss_after", after.rss_bytes);
-    j.field("rss_growth_bytes", static_cast<double>(after.rss_bytes) - static_cast<double>(before.rss_bytes));
+    j.field("rss_growth_bytes",
+            static_cast<double>(after.rss_bytes) - static_cast<double>(before.rss_bytes));
     j.field("protocol_errors", loop.protocol_errors_);
     j.field("loadgen_cpu_s", self_cpu_seconds() - self_before);
     j.field("loadavg", loadavg());

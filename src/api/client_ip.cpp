@@ -34,7 +34,8 @@ std::string client_ip(std::string_view forwarded_for, std::string_view real_ip,
                 start = comma + 1;
             }
             // The entry added by the outermost trusted proxy is the client as that proxy saw it.
-            const int64_t index = std::max<int64_t>(0, static_cast<int64_t>(hops.size()) - trust_hops);
+            const int64_t index =
+                std::max<int64_t>(0, static_cast<int64_t>(hops.size()) - trust_hops);
             const std::string_view candidate = hops[static_cast<size_t>(index)];
             if (is_ip(candidate)) return std::string(candidate);
         }

@@ -18,7 +18,9 @@ std::string join(const std::vector<std::string>& items) {
 }  // namespace
 
 Cors::Cors(const config::CorsOptions& options)
-    : origins_(options.origin), methods_(join(options.methods)), headers_(join(options.allowed_headers)) {
+    : origins_(options.origin),
+      methods_(join(options.methods)),
+      headers_(join(options.allowed_headers)) {
     for (const auto& o : options.origin) {
         if (o == "*" || o == "any") any_origin_ = true;
     }
@@ -26,7 +28,8 @@ Cors::Cors(const config::CorsOptions& options)
     credentials_ = options.credentials && !any_origin_ && !options.origin.empty();
 }
 
-void Cors::decorate(const transport::HttpRequest& request, transport::HttpResponse& response) const {
+void Cors::decorate(const transport::HttpRequest& request,
+                    transport::HttpResponse& response) const {
     if (any_origin_) {
         response.headers.emplace_back("Access-Control-Allow-Origin", "*");
         return;

@@ -1,9 +1,9 @@
 #include "api/health.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/sysinfo.h>
 
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 namespace sockudo::api {
 
@@ -19,7 +19,7 @@ transport::HttpResponse health(int status, std::string_view state) {
 }
 
 boost::json::object memory_object() {
-    struct sysinfo info{};
+    struct sysinfo info {};
     ::sysinfo(&info);
     const uint64_t unit = info.mem_unit == 0 ? 1 : info.mem_unit;
     const uint64_t total = static_cast<uint64_t>(info.totalram) * unit;
@@ -29,16 +29,20 @@ boost::json::object memory_object() {
     memory["free"] = free;
     memory["used"] = used;
     memory["total"] = total;
-    memory["percent"] = total == 0 ? 0.0 : static_cast<double>(used) * 100.0 / static_cast<double>(total);
+    memory["percent"] =
+        total == 0 ? 0.0 : static_cast<double>(used) * 100.0 / static_cast<double>(total);
     return memory;
 }
 
 // Message history is not implemented; the objects are still present so dashboards written
 // against Sockudo's /stats find every key (operations.md §6.5).
 boost::json::object history_disabled() {
-    return boost::json::object{{"enabled", false},           {"backend", "none"},
-                               {"state_authority", "disabled"}, {"degraded_channels", 0},
-                               {"reset_required_channels", 0},  {"queue_depth", 0}};
+    return boost::json::object{{"enabled", false},
+                               {"backend", "none"},
+                               {"state_authority", "disabled"},
+                               {"degraded_channels", 0},
+                               {"reset_required_channels", 0},
+                               {"queue_depth", 0}};
 }
 
 }  // namespace
@@ -129,7 +133,8 @@ transport::HttpResponse stats(core::Engine& engine) {
                 app_pm += c.user_count;
             }
         }
-        const uint64_t app_connections = static_cast<uint64_t>(std::max<int64_t>(0, app->connections.load()));
+        const uint64_t app_connections =
+            static_cast<uint64_t>(std::max<int64_t>(0, app->connections.load()));
         const uint64_t app_users = app->users.user_count();
         boost::json::object occupancy{{"channels", list.size()},
                                       {"subscriptions", app_subs},

@@ -37,9 +37,10 @@ public:
     // received), `raw_path` the request-line path used for the signature, `app` the app looked
     // up by the id in the path (null: unknown). Nothing is returned when the answer needs the
     // other nodes of a cluster: `reply` gets it then.
-    std::optional<transport::HttpResponse> handle(transport::HttpRequest& request, std::string_view path,
-                                                  std::string_view raw_path, std::string_view query,
-                                                  const core::AppPtr& app, Reply reply);
+    std::optional<transport::HttpResponse> handle(transport::HttpRequest& request,
+                                                  std::string_view path, std::string_view raw_path,
+                                                  std::string_view query, const core::AppPtr& app,
+                                                  Reply reply);
 
 private:
     transport::HttpResponse route(transport::HttpRequest& request, std::string_view path,
@@ -61,11 +62,13 @@ private:
     // (the deferred marker is returned now); on a single node answers build(nullptr) at once.
     // An incomplete answer is still a success, flagged with X-Sockudo-Partial: 1.
     using Build = std::function<transport::HttpResponse(const core::ClusterAnswer*)>;
-    transport::HttpResponse with_cluster(ApiRequest& request, core::ClusterQueryArgs args, Build build);
+    transport::HttpResponse with_cluster(ApiRequest& request, core::ClusterQueryArgs args,
+                                         Build build);
     transport::HttpResponse with_cluster(const core::AppPtr& app, const Reply& reply,
                                          core::ClusterQueryArgs args, Build build);
     // GET /channels/{name} once the cached event (when asked for) is known.
-    transport::HttpResponse channel_answer(const core::AppPtr& app, const Reply& reply, const std::string& name,
+    transport::HttpResponse channel_answer(const core::AppPtr& app, const Reply& reply,
+                                           const std::string& name,
                                            const std::vector<std::string>& info,
                                            std::optional<core::CachedEvent> cached);
 
@@ -77,7 +80,8 @@ private:
 transport::HttpResponse deferred();
 
 // Distinct presence members of the channel: this node's and, in a cluster, the other nodes'.
-uint64_t user_count(const core::AppRuntime& app, core::ClusterLink* link, const std::string& channel);
+uint64_t user_count(const core::AppRuntime& app, core::ClusterLink* link,
+                    const std::string& channel);
 
 // The decoded app id of a path under /apps/; nullopt when it is empty or malformed.
 std::optional<std::string> api_app_id(std::string_view path);

@@ -37,7 +37,8 @@ transport::HttpResponse ok_json(const json::value& body) {
     return r;
 }
 
-std::optional<transport::HttpResponse> check_name(const core::AppRuntime& app, const std::string& name) {
+std::optional<transport::HttpResponse> check_name(const core::AppRuntime& app,
+                                                  const std::string& name) {
     size_t max_length = app.limits().max_channel_name_length > 0
                             ? static_cast<size_t>(app.limits().max_channel_name_length)
                             : SIZE_MAX;
@@ -49,7 +50,8 @@ std::optional<transport::HttpResponse> check_name(const core::AppRuntime& app, c
 
 }  // namespace
 
-uint64_t user_count(const core::AppRuntime& app, core::ClusterLink* link, const std::string& channel) {
+uint64_t user_count(const core::AppRuntime& app, core::ClusterLink* link,
+                    const std::string& channel) {
     auto members = app.channels.members(channel);
     if (link != nullptr) link->merge_remote_members(app, channel, members);
     return members.size();
@@ -64,29 +66,32 @@ transport::HttpResponse HttpApi::channels(ApiRequest& request) {
         return json_error(400, "info=user_count requires filter_by_prefix starting with presence-");
     }
     core::ClusterLink* link = engine_.cluster();
-    return with_cluster(
-        request, {core::ClusterQuery::ChannelsWithSocketsCount, {}, {}},
-        [app = request.app, prefix, info, link](const core::ClusterAnswer* remote) {
-            // Local channels, then the other nodes' (socket counts summed per channel).
-            std::map<std::string, uint64_t> counts;
-            for (const auto& summary : app->channels.channels(prefix)) {
-                counts[summary.name] += summary.subscription_count;
-            }
-            if (remote != nullptr) {
-                for (const auto& [name, n] : remote->channel_counts) {
-                    if (n > 0 && name.compare(0, prefix.size(), prefix) == 0) counts[name] += n;
-                }
-            }
-            json::object channels;
-            for (const auto& [name, count] : counts) {
-                if (name.empty() || name[0] == '#') continue;
-                json::object attrs;
-                if (has(info, "user_count")) attrs["user_count"] = user_count(*app, link, name);
-                if (has(info, "subscription_count")) attrs["subscription_count"] = count;
-                channels[name] = std::move(attrs);
-            }
-            return ok_json(json::object{{"channels", std::move(channels)}});
-        });
+    return with_cluster(request, {core::ClusterQuery::ChannelsWithSocketsCount, {}, {}},
+                        [app = request.app, prefix, info, link](const core::ClusterAnswer* remote) {
+                            // Local channels, then the other nodes' (socket counts summed per
+                            // channel).
+                            std::map<std::string, uint64_t> counts;
+                            for (const auto& summary : app->channels.channels(prefix)) {
+                                counts[summary.name] += summary.subscription_count;
+                            }
+                            if (remote != nullptr) {
+                                for (const auto& [name, n] : remote->channel_counts) {
+                                    if (n > 0 && name.compare(0, prefix.size(), prefix) == 0)
+                                        counts[name] += n;
+                                }
+                            }
+                            json::object channels;
+                            for (const auto& [name, count] : counts) {
+                                if (name.empty() || name[0] == '#') continue;
+                                json::object attrs;
+                                if (has(info, "user_count"))
+                                    attrs["user_count"] = user_count(*app, link, name);
+                                if (has(info, "subscription_count"))
+                                    attrs["subscription_count"] = count;
+                                channels[name] = std::move(attrs);
+                            }
+                            return ok_json(json::object{{"channels", std::move(channels)}});
+                        });
 }
 
 transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string& name) {
@@ -105,7 +110,8 @@ transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string&
         core::ChannelCache& cache = engine_.channel_cache();
         if (cache.answers_later() && request.reply) {
             cache.get(request.app, name, nullptr,
-                      [this, app = request.app, reply = request.reply, name, info](std::optional<core::CachedEvent> c) {
+                      [this, app = request.app, reply = request.reply, name,
+                       info](std::optional<core::CachedEvent> c) {
                           transport::HttpResponse r;
                           try {
                               r = channel_answer(app, reply, name, info, std::move(c));
@@ -116,12 +122,14 @@ transport::HttpResponse HttpApi::channel(ApiRequest& request, const std::string&
                       });
             return deferred();
         }
-        cache.get(request.app, name, nullptr, [&cached](std::optional<core::CachedEvent> c) { cached = std::move(c); });
+        cache.get(request.app, name, nullptr,
+                  [&cached](std::optional<core::CachedEvent> c) { cached = std::move(c); });
     }
     return channel_answer(request.app, request.reply, name, info, std::move(cached));
 }
 
-transport::HttpResponse HttpApi::channel_answer(const core::AppPtr& app, const Reply& reply, const std::string& name,
+transport::HttpResponse HttpApi::channel_answer(const core::AppPtr& app, const Reply& reply,
+                                                const std::string& name,
                                                 const std::vector<std::string>& info,
                                                 std::optional<core::CachedEvent> cached) {
     core::ClusterLink* link = engine_.cluster();
@@ -130,14 +138,16 @@ transport::HttpResponse HttpApi::channel_answer(const core::AppPtr& app, const R
         [app, name, info, link, cached = std::move(cached)](const core::ClusterAnswer* remote) {
             uint64_t count = app->channels.subscription_count(name);
             if (remote != nullptr) {
-                if (auto it = remote->channel_counts.find(name); it != remote->channel_counts.end()) count += it->second;
+                if (auto it = remote->channel_counts.find(name); it != remote->channel_counts.end())
+                    count += it->second;
             }
             json::object body{{"occupied", count > 0}};
             if (has(info, "user_count")) body["user_count"] = user_count(*app, link, name);
             if (has(info, "subscription_count")) body["subscription_count"] = count;
             if (has(info, "cache")) {
                 if (cached) {
-                    body["cache"] = json::object{{"data", cached->data}, {"ttl", cached->ttl_remaining_s}};
+                    body["cache"] =
+                        json::object{{"data", cached->data}, {"ttl", cached->ttl_remaining_s}};
                 } else {
                     body["cache"] = nullptr;
                 }
@@ -155,7 +165,8 @@ transport::HttpResponse HttpApi::channel_users(ApiRequest& request, const std::s
                         [app = request.app, name](const core::ClusterAnswer* remote) {
                             // De-duplicated by user id: a user on several nodes is listed once.
                             std::set<std::string> ids;
-                            for (const auto& member : app->channels.members(name)) ids.insert(member.user_id);
+                            for (const auto& member : app->channels.members(name))
+                                ids.insert(member.user_id);
                             if (remote != nullptr) {
                                 for (const auto& [id, info] : remote->members) ids.insert(id);
                             }

@@ -107,7 +107,8 @@ std::optional<Invalid> read_event(const json::value& v, const core::AppRuntime& 
     }
 
     if (auto socket = o.find("socket_id"); socket != o.end() && !socket->value().is_null()) {
-        if (!socket->value().is_string() || !protocol::is_valid_socket_id(socket->value().get_string())) {
+        if (!socket->value().is_string() ||
+            !protocol::is_valid_socket_id(socket->value().get_string())) {
             return Invalid{400, "Invalid socket_id"};
         }
         out.socket_id = std::string(socket->value().get_string());
@@ -129,7 +130,8 @@ json::object channel_info(const core::AppRuntime& app, const std::string& channe
     if (has(info, "subscription_count")) {
         uint64_t count = app.channels.subscription_count(channel);
         if (remote != nullptr) {
-            if (auto it = remote->channel_counts.find(channel); it != remote->channel_counts.end()) count += it->second;
+            if (auto it = remote->channel_counts.find(channel); it != remote->channel_counts.end())
+                count += it->second;
         }
         attrs["subscription_count"] = count;
     }
@@ -137,7 +139,8 @@ json::object channel_info(const core::AppRuntime& app, const std::string& channe
 }
 
 void publish(core::Engine& engine, const core::AppPtr& app, const EventRequest& event) {
-    const auto ttl = std::chrono::seconds(std::max<int64_t>(1, engine.options().limits.cache_ttl_seconds));
+    const auto ttl =
+        std::chrono::seconds(std::max<int64_t>(1, engine.options().limits.cache_ttl_seconds));
     for (const auto& channel : event.channels) {
         auto frame = transport::make_text_frame(
             protocol::server_message::channel_event(event.name, channel, event.data, nullptr));
@@ -179,7 +182,8 @@ transport::HttpResponse HttpApi::events(ApiRequest& request) {
     if (auto invalid = read_event(*body, *request.app, true, event)) {
         return json_error(invalid->status, invalid->message);
     }
-    if (auto limited = over_app_budget(*request.app, false, static_cast<int64_t>(event.channels.size()))) {
+    if (auto limited =
+            over_app_budget(*request.app, false, static_cast<int64_t>(event.channels.size()))) {
         return std::move(*limited);
     }
     publish(engine_, request.app, event);
@@ -193,7 +197,8 @@ transport::HttpResponse HttpApi::events(ApiRequest& request) {
                                     protocol::ChannelType::ServerToUser) {
                                     continue;
                                 }
-                                channels[channel] = channel_info(*app, channel, event.info, remote, link);
+                                channels[channel] =
+                                    channel_info(*app, channel, event.info, remote, link);
                             }
                             return ok_json(json::object{{"channels", std::move(channels)}});
                         });
@@ -238,9 +243,9 @@ transport::HttpResponse HttpApi::batch_events(ApiRequest& request) {
         [app = request.app, events = std::move(events), link](const core::ClusterAnswer* remote) {
             json::array results;
             for (const auto& event : events) {
-                results.push_back(event.info.empty()
-                                      ? json::object()
-                                      : channel_info(*app, event.channels.front(), event.info, remote, link));
+                results.push_back(event.info.empty() ? json::object()
+                                                     : channel_info(*app, event.channels.front(),
+                                                                    event.info, remote, link));
             }
             return ok_json(json::object{{"batch", std::move(results)}});
         });

@@ -56,7 +56,9 @@ Router::Router(core::Engine& engine, std::shared_ptr<core::RateLimiter> limiter)
       cors_(engine.options().cors),
       prefix_(normalized_prefix(engine.options().path_prefix)) {}
 
-bool Router::limits(const config::RateLimit& limit) const { return limiter_ && limit.max_requests > 0; }
+bool Router::limits(const config::RateLimit& limit) const {
+    return limiter_ && limit.max_requests > 0;
+}
 
 void Router::limit(transport::Connection& connection, const transport::HttpRequest& request,
                    const config::RateLimit& limit, std::string_view scope, Limited done) {
@@ -71,7 +73,8 @@ void Router::limit(transport::Connection& connection, const transport::HttpReque
                 // Fail closed (operations.md §5.1): a limiter that cannot count admits nobody.
                 transport::HttpResponse r;
                 r.status = 500;
-                r.body = R"({"error":"Internal Server Error","message":"Rate limiter backend unavailable."})";
+                r.body =
+                    R"({"error":"Internal Server Error","message":"Rate limiter backend unavailable."})";
                 return done(std::move(r), {});
             }
             Headers headers{{"x-ratelimit-limit", std::to_string(d.limit)},
@@ -80,15 +83,16 @@ void Router::limit(transport::Connection& connection, const transport::HttpReque
             if (d.allowed) return done(std::nullopt, std::move(headers));
             transport::HttpResponse r;
             r.status = 429;
-            r.body = R"({"error":"Too Many Requests","message":"Rate limit exceeded. Please try again later."})";
+            r.body =
+                R"({"error":"Too Many Requests","message":"Rate limit exceeded. Please try again later."})";
             r.headers = std::move(headers);
             r.headers.emplace_back("retry-after", std::to_string(d.reset_seconds));
             done(std::move(r), {});
         });
 }
 
-void Router::count_http(transport::Connection& connection, std::string_view path, size_t request_bytes,
-                        const transport::HttpResponse& response) {
+void Router::count_http(transport::Connection& connection, std::string_view path,
+                        size_t request_bytes, const transport::HttpResponse& response) {
     // Per-app traffic: the app id is the segment after /apps/.
     if (path.rfind("/apps/", 0) != 0) return;
     std::string_view rest = path.substr(6);
@@ -108,7 +112,8 @@ void Router::on_upgrade(transport::Connection& connection, const transport::Http
     std::string path = parsed->path();
     std::string_view rest = path;
     if (!prefix_.empty()) {
-        if (rest.rfind(prefix_, 0) != 0) return responder.reject(transport::UpgradeResponder::not_found());
+        if (rest.rfind(prefix_, 0) != 0)
+            return responder.reject(transport::UpgradeResponder::not_found());
         rest.remove_prefix(prefix_.size());
     }
     constexpr std::string_view kApp = "/app/";
@@ -152,7 +157,8 @@ void Router::on_http(transport::Connection& connection, transport::HttpRequest& 
         size_t q = target.find('?');
         std::string_view path = target.substr(0, q);
         std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
-        routed = preflight ? cors_.preflight(request) : route(connection, request, path, query, responder);
+        routed = preflight ? cors_.preflight(request)
+                           : route(connection, request, path, query, responder);
         if (!routed) return;  // answered later: after an app lookup or a cluster-wide question
         response = std::move(*routed);
     } catch (const std::exception& e) {
@@ -163,7 +169,8 @@ void Router::on_http(transport::Connection& connection, transport::HttpRequest& 
     responder.send(std::move(response));
 }
 
-void Router::finish(const transport::HttpRequest& request, transport::HttpResponse& response) const {
+void Router::finish(const transport::HttpRequest& request,
+                    transport::HttpResponse& response) const {
     // After the boundary, so that a 500 carries the CORS headers like every other error.
     if (request.method() != http::verb::options) cors_.decorate(request, response);
     // A HEAD response ends with its headers (RFC 9112 §6.3); body bytes would be read as the
@@ -172,15 +179,18 @@ void Router::finish(const transport::HttpRequest& request, transport::HttpRespon
 }
 
 Reply Router::finish_later(transport::Connection& connection, const transport::HttpRequest& request,
-                           std::string path, const transport::HttpResponder& responder, Headers headers) {
+                           std::string path, const transport::HttpResponder& responder,
+                           Headers headers) {
     // The request object ends with on_http: keep what finishing needs.
     auto saved = std::make_shared<transport::HttpRequest>(request);
     saved->body().clear();
     const size_t body_size = request.body().size();
-    return [this, saved, path = std::move(path), responder = transport::HttpResponder(responder), body_size,
-            headers = std::move(headers), worker = &connection.worker()](transport::HttpResponse response) mutable {
+    return [this, saved, path = std::move(path), responder = transport::HttpResponder(responder),
+            body_size, headers = std::move(headers),
+            worker = &connection.worker()](transport::HttpResponse response) mutable {
         // The counters and the connection belong to the worker's thread.
-        worker->post([this, saved, path, responder, body_size, headers, response = std::move(response)]() mutable {
+        worker->post([this, saved, path, responder, body_size, headers,
+                      response = std::move(response)]() mutable {
             for (auto& h : headers) response.headers.push_back(std::move(h));
             finish(*saved, response);
             count_http(responder.connection(), path, body_size, response);
@@ -202,8 +212,9 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
     auto saved = std::make_shared<transport::HttpRequest>(std::move(request));
     engine_.apps().find_by_id(
         *id, connection.worker(),
-        [this, saved, responder = transport::HttpResponder(responder), headers = std::move(limit_headers),
-         path = std::string(path), raw_path = std::string(raw_path),
+        [this, saved, responder = transport::HttpResponder(responder),
+         headers = std::move(limit_headers), path = std::string(path),
+         raw_path = std::string(raw_path),
          query = std::string(query)](core::AppPtr app, core::LookupStatus status) mutable {
             std::optional<transport::HttpResponse> response;
             try {
@@ -213,9 +224,10 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
                 } else {
                     // A single node with a local cache answers everything at once and needs no
                     // way to reply later.
-                    Reply later = engine_.cluster() != nullptr || engine_.channel_cache().answers_later()
-                                      ? finish_later(responder.connection(), *saved, path, responder, headers)
-                                      : Reply();
+                    Reply later =
+                        engine_.cluster() != nullptr || engine_.channel_cache().answers_later()
+                            ? finish_later(responder.connection(), *saved, path, responder, headers)
+                            : Reply();
                     response = api_.handle(*saved, path, raw_path, query, app, std::move(later));
                     if (!response) return;  // a cluster-wide answer: finish_later sends it
                 }
@@ -232,7 +244,8 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
 
 std::optional<transport::HttpResponse> Router::route(transport::Connection& connection,
                                                      transport::HttpRequest& request,
-                                                     std::string_view raw_path, std::string_view query,
+                                                     std::string_view raw_path,
+                                                     std::string_view query,
                                                      const transport::HttpResponder& responder) {
     std::string_view path = raw_path;
     bool prefixed = true;
@@ -250,13 +263,14 @@ std::optional<transport::HttpResponse> Router::route(transport::Connection& conn
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     if (prefixed && path.rfind("/apps/", 0) == 0) {
         const config::RateLimit& api_limit = engine_.options().rate_limiter.api;
-        if (!limits(api_limit)) return api(connection, request, path, raw_path, query, responder, {});
+        if (!limits(api_limit))
+            return api(connection, request, path, raw_path, query, responder, {});
         // A shared limiter answers on a later loop turn, after this request object is gone.
         std::string routed(path), raw(raw_path), params(query);
         auto saved = std::make_shared<transport::HttpRequest>(std::move(request));
         limit(connection, *saved, api_limit, "api",
-              [this, saved, responder = transport::HttpResponder(responder), path = std::move(routed),
-               raw_path = std::move(raw), query = std::move(params)](
+              [this, saved, responder = transport::HttpResponder(responder),
+               path = std::move(routed), raw_path = std::move(raw), query = std::move(params)](
                   std::optional<transport::HttpResponse> refusal, Headers headers) mutable {
                   if (refusal) {
                       finish(*saved, *refusal);

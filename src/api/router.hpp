@@ -5,9 +5,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 #include "api/cors.hpp"
 #include "api/http_api.hpp"
@@ -19,7 +19,8 @@ namespace sockudo::api {
 
 class Router final : public transport::ConnectionHandler {
 public:
-    // `limiter` applies the per-IP API and WebSocket-connect limits; null when rate limiting is off.
+    // `limiter` applies the per-IP API and WebSocket-connect limits; null when rate limiting is
+    // off.
     Router(core::Engine& engine, std::shared_ptr<core::RateLimiter> limiter);
 
     void on_http(transport::Connection& connection, transport::HttpRequest& request,
@@ -30,14 +31,15 @@ public:
 private:
     // Nothing when the answer comes later (a cluster-wide question).
     std::optional<transport::HttpResponse> route(transport::Connection& connection,
-                                                 transport::HttpRequest& request, std::string_view path,
-                                                 std::string_view query,
+                                                 transport::HttpRequest& request,
+                                                 std::string_view path, std::string_view query,
                                                  const transport::HttpResponder& responder);
     using Headers = std::vector<std::pair<std::string, std::string>>;
     // The signed HTTP API: looks the app up (later on an app store miss), then answers.
     std::optional<transport::HttpResponse> api(transport::Connection& connection,
-                                               transport::HttpRequest& request, std::string_view path,
-                                               std::string_view raw_path, std::string_view query,
+                                               transport::HttpRequest& request,
+                                               std::string_view path, std::string_view raw_path,
+                                               std::string_view query,
                                                const transport::HttpResponder& responder,
                                                Headers limit_headers);
     // CORS headers and the HEAD rule, for every response.
@@ -45,14 +47,16 @@ private:
     // A Reply that finishes and sends a response later, on the connection's worker.
     // `headers` (the rate limiter's) are added to it.
     Reply finish_later(transport::Connection& connection, const transport::HttpRequest& request,
-                       std::string path, const transport::HttpResponder& responder, Headers headers);
+                       std::string path, const transport::HttpResponder& responder,
+                       Headers headers);
 
     // Applies a per-IP limit, then calls `done` on the connection's worker: with the 429 (or the
     // 500 of an unreachable shared limiter) when the request is refused, else with nothing and
     // the x-ratelimit-* headers for the answer.
     // Whether `limit` applies at all (rate limiting on, a positive maximum).
     bool limits(const config::RateLimit& limit) const;
-    using Limited = std::function<void(std::optional<transport::HttpResponse> refusal, Headers allowed)>;
+    using Limited =
+        std::function<void(std::optional<transport::HttpResponse> refusal, Headers allowed)>;
     void limit(transport::Connection& connection, const transport::HttpRequest& request,
                const config::RateLimit& limit, std::string_view scope, Limited done);
     void count_http(transport::Connection& connection, std::string_view path, size_t request_bytes,

@@ -73,7 +73,8 @@ void HttpsRedirect::on_http(transport::Connection& /*connection*/, transport::Ht
     responder.send(redirect(request));
 }
 
-void HttpsRedirect::on_upgrade(transport::Connection& /*connection*/, const transport::HttpRequest& request,
+void HttpsRedirect::on_upgrade(transport::Connection& /*connection*/,
+                               const transport::HttpRequest& request,
                                transport::UpgradeResponder responder) {
     responder.reject(redirect(request));
 }

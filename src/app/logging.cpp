@@ -16,11 +16,21 @@ public:
                 spdlog::memory_buf_t& dest) override {
         for (char c : msg.payload) {
             switch (c) {
-                case '"': dest.append(std::string_view("\\\"")); break;
-                case '\\': dest.append(std::string_view("\\\\")); break;
-                case '\n': dest.append(std::string_view("\\n")); break;
-                case '\r': dest.append(std::string_view("\\r")); break;
-                case '\t': dest.append(std::string_view("\\t")); break;
+                case '"':
+                    dest.append(std::string_view("\\\""));
+                    break;
+                case '\\':
+                    dest.append(std::string_view("\\\\"));
+                    break;
+                case '\n':
+                    dest.append(std::string_view("\\n"));
+                    break;
+                case '\r':
+                    dest.append(std::string_view("\\r"));
+                    break;
+                case '\t':
+                    dest.append(std::string_view("\\t"));
+                    break;
                 default:
                     if (static_cast<unsigned char>(c) < 0x20) {
                         char buf[8];
@@ -43,7 +53,8 @@ public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         auto name = spdlog::level::to_string_view(msg.level);
-        for (char c : name) dest.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+        for (char c : name)
+            dest.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     }
     std::unique_ptr<custom_flag_formatter> clone() const override {
         return std::make_unique<UpperLevel>();

@@ -1,8 +1,9 @@
 // sockudo: a Pusher Channels compatible realtime server. Wiring only: options -> server -> run.
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 
 #include "app/logging.hpp"
 #include "app/server.hpp"
@@ -40,7 +41,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (check_config) {
-        for (const auto& warning : options.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+        for (const auto& warning : options.warnings)
+            std::fprintf(stderr, "warning: %s\n", warning.c_str());
         std::printf("configuration OK (%s)\n", options.source.c_str());
         return 0;
     }

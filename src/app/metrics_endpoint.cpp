@@ -3,8 +3,7 @@
 namespace sockudo::app {
 
 void MetricsEndpoint::on_http(transport::Connection& /*connection*/,
-                              transport::HttpRequest& request,
-                              transport::HttpResponder responder) {
+                              transport::HttpRequest& request, transport::HttpResponder responder) {
     transport::HttpResponse response;
     std::string_view target = request.target();
     std::string_view path = target.substr(0, target.find('?'));

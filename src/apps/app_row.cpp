@@ -14,9 +14,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kId = 0, kSecret = 2, kPolicy = 18, kWebhooks = 19, kOrigins = 20;
-constexpr std::string_view kBooleanColumns[] = {"enable_client_messages", "enabled",
-                                                "enable_user_authentication",
-                                                "enable_watchlist_events"};
+constexpr std::string_view kBooleanColumns[] = {
+    "enable_client_messages", "enabled", "enable_user_authentication", "enable_watchlist_events"};
 
 bool is_boolean_column(std::string_view name) {
     for (auto b : kBooleanColumns) {
@@ -26,9 +25,12 @@ bool is_boolean_column(std::string_view name) {
 }
 
 // PostgreSQL answers t/f, MySQL and SQLite 1/0.
-bool parse_bool(const std::string& v) { return v == "t" || v == "1" || v == "true" || v == "TRUE"; }
+bool parse_bool(const std::string& v) {
+    return v == "t" || v == "1" || v == "true" || v == "TRUE";
+}
 
-json::value parse_json_column(const std::string& text, std::string_view column, const std::string& id) {
+json::value parse_json_column(const std::string& text, std::string_view column,
+                              const std::string& id) {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
     if (ec) {
@@ -44,7 +46,9 @@ std::optional<std::string> number(std::optional<int64_t> v) {
     return std::to_string(*v);
 }
 
-std::string flag(bool b) { return b ? "1" : "0"; }
+std::string flag(bool b) {
+    return b ? "1" : "0";
+}
 
 }  // namespace
 
@@ -108,7 +112,8 @@ Row row_from_app(const config::App& app) {
 void check_table_name(const std::string& key, const std::string& name) {
     bool ok = !name.empty() && name.size() <= 64;
     for (char c : name) {
-        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_');
     }
     if (!ok) {
         throw config::ConfigError("invalid value for " + key + ": \"" + name +

@@ -16,32 +16,31 @@ namespace sockudo::apps {
 using Row = std::vector<std::optional<std::string>>;
 
 // The columns every query selects and every write fills, in this order.
-inline constexpr std::array<std::string_view, 21> kColumns = {
-    "id",
-    "key",
-    "secret",
-    "max_connections",
-    "enable_client_messages",
-    "enabled",
-    "max_backend_events_per_second",
-    "max_client_events_per_second",
-    "max_read_requests_per_second",
-    "max_presence_members_per_channel",
-    "max_presence_member_size_in_kb",
-    "max_channel_name_length",
-    "max_event_channels_at_once",
-    "max_event_name_length",
-    "max_event_payload_in_kb",
-    "max_event_batch_size",
-    "enable_user_authentication",
-    "enable_watchlist_events",
-    "policy",
-    "webhooks",
-    "allowed_origins"};
+inline constexpr std::array<std::string_view, 21> kColumns = {"id",
+                                                              "key",
+                                                              "secret",
+                                                              "max_connections",
+                                                              "enable_client_messages",
+                                                              "enabled",
+                                                              "max_backend_events_per_second",
+                                                              "max_client_events_per_second",
+                                                              "max_read_requests_per_second",
+                                                              "max_presence_members_per_channel",
+                                                              "max_presence_member_size_in_kb",
+                                                              "max_channel_name_length",
+                                                              "max_event_channels_at_once",
+                                                              "max_event_name_length",
+                                                              "max_event_payload_in_kb",
+                                                              "max_event_batch_size",
+                                                              "enable_user_authentication",
+                                                              "enable_watchlist_events",
+                                                              "policy",
+                                                              "webhooks",
+                                                              "allowed_origins"};
 
 // JSON columns that older Sockudo schemas lack and migrations add (§2.3).
 inline constexpr std::array<std::string_view, 6> kAddedJsonColumns = {
-    "allowed_origins", "webhooks", "channel_delta_compression", "idempotency",
+    "allowed_origins",     "webhooks", "channel_delta_compression", "idempotency",
     "connection_recovery", "policy"};
 // Hand-made tables may lack the timestamps that writes set; migrations add them too.
 inline constexpr std::array<std::string_view, 2> kTimestampColumns = {"created_at", "updated_at"};

@@ -21,8 +21,8 @@ struct CacheLimits {
     std::chrono::milliseconds ttl{300'000};  // 0 = positive entries never expire (Sockudo)
     std::chrono::milliseconds negative_ttl{30'000};
     size_t max_negative = 10'000;
-    size_t max_pending_keys = 1'024;        // distinct lookups in flight
-    size_t max_waiters_per_key = 4'096;     // callers waiting on one lookup
+    size_t max_pending_keys = 1'024;     // distinct lookups in flight
+    size_t max_waiters_per_key = 4'096;  // callers waiting on one lookup
 };
 
 // The negative TTL for a cache TTL: unknown keys are retried sooner than known apps expire,
@@ -103,8 +103,8 @@ public:
 
 private:
     struct Entry {
-        std::optional<Value> value;                 // nullopt: a negative entry
-        std::optional<Clock::time_point> expires;   // nullopt: never
+        std::optional<Value> value;                // nullopt: a negative entry
+        std::optional<Clock::time_point> expires;  // nullopt: never
     };
 
     // Drops expired negative entries; when every one is still live, drops them all: they only

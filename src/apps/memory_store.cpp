@@ -25,6 +25,8 @@ std::vector<config::App> MemoryStore::all() {
     return out;
 }
 
-void MemoryStore::upsert(const config::App& app) { by_id_[app.id] = app; }
+void MemoryStore::upsert(const config::App& app) {
+    by_id_[app.id] = app;
+}
 
 }  // namespace sockudo::apps

@@ -61,7 +61,9 @@ bool connection_lost(unsigned code) {
 MysqlStore::MysqlStore(config::SqlDatabaseOptions options)
     : options_(std::move(options)), table_("`" + options_.table_name + "`") {}
 
-MysqlStore::~MysqlStore() { disconnect(); }
+MysqlStore::~MysqlStore() {
+    disconnect();
+}
 
 void MysqlStore::disconnect() {
     if (conn_) mysql_close(conn_);
@@ -81,7 +83,8 @@ MYSQL* MysqlStore::connection() {
                             options_.database.c_str(), options_.port, nullptr, CLIENT_FOUND_ROWS)) {
         std::string message = mysql_error(m);
         mysql_close(m);
-        throw StoreError("mysql " + options_.host + ":" + std::to_string(options_.port) + ": " + message);
+        throw StoreError("mysql " + options_.host + ":" + std::to_string(options_.port) + ": " +
+                         message);
     }
     conn_ = m;
     return conn_;
@@ -128,7 +131,8 @@ std::vector<Row> MysqlStore::query(const std::string& sql) {
 std::string MysqlStore::quote(const std::optional<std::string>& value) {
     if (!value) return "NULL";
     std::string out(value->size() * 2 + 1, '\0');
-    const unsigned long n = mysql_real_escape_string(connection(), out.data(), value->data(), value->size());
+    const unsigned long n =
+        mysql_real_escape_string(connection(), out.data(), value->data(), value->size());
     out.resize(n);
     return "'" + out + "'";
 }
@@ -136,8 +140,10 @@ std::string MysqlStore::quote(const std::optional<std::string>& value) {
 void MysqlStore::migrate() {
     query(create_sql(table_));
     std::vector<std::string> present;
-    for (const Row& row : query("SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = "
-                                "DATABASE() AND TABLE_NAME = " + quote(options_.table_name))) {
+    for (const Row& row :
+         query("SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = "
+               "DATABASE() AND TABLE_NAME = " +
+               quote(options_.table_name))) {
         if (!row.empty() && row[0]) present.push_back(*row[0]);
     }
     for (auto column : kAddedJsonColumns) {
@@ -172,7 +178,9 @@ std::optional<config::App> MysqlStore::find_by_id(const std::string& id) {
     return std::move(rows.front());
 }
 
-std::vector<config::App> MysqlStore::all() { return select(""); }
+std::vector<config::App> MysqlStore::all() {
+    return select("");
+}
 
 void MysqlStore::upsert(const config::App& app) {
     // UPDATE by id, then INSERT: ON DUPLICATE KEY UPDATE would also fire on the unique `key`
@@ -182,13 +190,16 @@ void MysqlStore::upsert(const config::App& app) {
     for (size_t i = 0; i < kColumns.size(); ++i) {
         values += (i ? ", " : "") + quote(row[i]);
         if (i == 0) continue;
-        updates += (updates.empty() ? "" : ", ") + ("`" + std::string(kColumns[i]) + "` = ") + quote(row[i]);
+        updates += (updates.empty() ? "" : ", ") + ("`" + std::string(kColumns[i]) + "` = ") +
+                   quote(row[i]);
     }
     query("UPDATE " + table_ + " SET " + updates + " WHERE id = " + quote(row[0]));
     if (mysql_affected_rows(conn_) > 0) return;  // matched rows (CLIENT_FOUND_ROWS)
     query("INSERT INTO " + table_ + " (" + column_list('`') + ") VALUES (" + values + ")");
 }
 
-void MysqlStore::check_health() { query("SELECT 1"); }
+void MysqlStore::check_health() {
+    query("SELECT 1");
+}
 
 }  // namespace sockudo::apps

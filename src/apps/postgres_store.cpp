@@ -55,7 +55,9 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 PostgresStore::PostgresStore(config::SqlDatabaseOptions options)
     : options_(std::move(options)), table_("\"" + options_.table_name + "\"") {}
 
-PostgresStore::~PostgresStore() { disconnect(); }
+PostgresStore::~PostgresStore() {
+    disconnect();
+}
 
 void PostgresStore::disconnect() {
     if (conn_) PQfinish(conn_);
@@ -66,8 +68,11 @@ PGconn* PostgresStore::connection() {
     if (conn_ && PQstatus(conn_) == CONNECTION_OK) return conn_;
     disconnect();
     const std::string port = std::to_string(options_.port);
-    const char* keys[] = {"host", "port", "user", "password", "dbname", "connect_timeout",
-                          "options", "application_name", nullptr};
+    const char* keys[] = {"host",    "port",
+                          "user",    "password",
+                          "dbname",  "connect_timeout",
+                          "options", "application_name",
+                          nullptr};
     const char* values[] = {options_.host.c_str(),
                             port.c_str(),
                             options_.username.c_str(),
@@ -81,13 +86,15 @@ PGconn* PostgresStore::connection() {
     if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
         std::string message = conn_ ? PQerrorMessage(conn_) : "out of memory";
         disconnect();
-        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+        while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+            message.pop_back();
         throw StoreError("postgres " + options_.host + ":" + port + ": " + message);
     }
     return conn_;
 }
 
-PGresult* PostgresStore::run_once(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+PGresult* PostgresStore::run_once(const std::string& sql,
+                                  const std::vector<std::optional<std::string>>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -101,7 +108,8 @@ PGresult* PostgresStore::run_once(const std::string& sql, const std::vector<std:
     throw StoreError("postgres: " + message);
 }
 
-PGresult* PostgresStore::run(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+PGresult* PostgresStore::run(const std::string& sql,
+                             const std::vector<std::optional<std::string>>& params) {
     const bool was_connected = conn_ != nullptr;
     try {
         return run_once(sql, params);
@@ -117,17 +125,22 @@ PGresult* PostgresStore::run(const std::string& sql, const std::vector<std::opti
 void PostgresStore::migrate() {
     PQclear(run(create_sql(table_), {}));
     for (auto column : kAddedJsonColumns) {
-        PQclear(run("ALTER TABLE " + table_ + " ADD COLUMN IF NOT EXISTS " + std::string(column) + " JSONB", {}));
+        PQclear(run(
+            "ALTER TABLE " + table_ + " ADD COLUMN IF NOT EXISTS " + std::string(column) + " JSONB",
+            {}));
     }
     for (auto column : kTimestampColumns) {
         PQclear(run("ALTER TABLE " + table_ + " ADD COLUMN IF NOT EXISTS " + std::string(column) +
-                        " TIMESTAMP DEFAULT CURRENT_TIMESTAMP", {}));
+                        " TIMESTAMP DEFAULT CURRENT_TIMESTAMP",
+                    {}));
     }
-    PQclear(run("CREATE INDEX IF NOT EXISTS idx_" + options_.table_name + "_enabled ON " + table_ + " (enabled)", {}));
+    PQclear(run("CREATE INDEX IF NOT EXISTS idx_" + options_.table_name + "_enabled ON " + table_ +
+                    " (enabled)",
+                {}));
 }
 
-std::vector<config::App> PostgresStore::select(const std::string& where,
-                                               const std::vector<std::optional<std::string>>& params) {
+std::vector<config::App> PostgresStore::select(
+    const std::string& where, const std::vector<std::optional<std::string>>& params) {
     Result r(run("SELECT " + column_list('"') + " FROM " + table_ + where, params));
     std::vector<config::App> out;
     const int rows = PQntuples(r.get());
@@ -136,7 +149,8 @@ std::vector<config::App> PostgresStore::select(const std::string& where,
         for (size_t c = 0; c < kColumns.size(); ++c) {
             const int col = static_cast<int>(c);
             if (PQgetisnull(r.get(), i, col)) continue;
-            row[c] = std::string(PQgetvalue(r.get(), i, col), static_cast<size_t>(PQgetlength(r.get(), i, col)));
+            row[c] = std::string(PQgetvalue(r.get(), i, col),
+                                 static_cast<size_t>(PQgetlength(r.get(), i, col)));
         }
         out.push_back(app_from_row(row));
     }
@@ -155,20 +169,26 @@ std::optional<config::App> PostgresStore::find_by_id(const std::string& id) {
     return std::move(rows.front());
 }
 
-std::vector<config::App> PostgresStore::all() { return select("", {}); }
+std::vector<config::App> PostgresStore::all() {
+    return select("", {});
+}
 
 void PostgresStore::upsert(const config::App& app) {
     std::string placeholders, updates;
     for (size_t i = 0; i < kColumns.size(); ++i) {
         placeholders += (i ? ", $" : "$") + std::to_string(i + 1);
         if (i == 0) continue;
-        updates += "\"" + std::string(kColumns[i]) + "\" = EXCLUDED.\"" + std::string(kColumns[i]) + "\", ";
+        updates += "\"" + std::string(kColumns[i]) + "\" = EXCLUDED.\"" + std::string(kColumns[i]) +
+                   "\", ";
     }
     PQclear(run("INSERT INTO " + table_ + " (" + column_list('"') + ") VALUES (" + placeholders +
-                   ") ON CONFLICT (id) DO UPDATE SET " + updates + "updated_at = CURRENT_TIMESTAMP",
+                    ") ON CONFLICT (id) DO UPDATE SET " + updates +
+                    "updated_at = CURRENT_TIMESTAMP",
                 row_from_app(app)));
 }
 
-void PostgresStore::check_health() { PQclear(run("SELECT 1", {})); }
+void PostgresStore::check_health() {
+    PQclear(run("SELECT 1", {}));
+}
 
 }  // namespace sockudo::apps

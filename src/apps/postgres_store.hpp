@@ -25,10 +25,12 @@ public:
 private:
     // Runs one statement; a broken connection is reopened once before giving up.
     pg_result* run(const std::string& sql, const std::vector<std::optional<std::string>>& params);
-    pg_result* run_once(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+    pg_result* run_once(const std::string& sql,
+                        const std::vector<std::optional<std::string>>& params);
     pg_conn* connection();
     void disconnect();
-    std::vector<config::App> select(const std::string& where, const std::vector<std::optional<std::string>>& params);
+    std::vector<config::App> select(const std::string& where,
+                                    const std::vector<std::optional<std::string>>& params);
 
     config::SqlDatabaseOptions options_;
     std::string table_;

@@ -1,8 +1,9 @@
 #include "apps/sqlite_store.hpp"
 
-#include <sqlite3.h>
-#include <algorithm>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <algorithm>
 
 #include "apps/app_row.hpp"
 
@@ -57,7 +58,9 @@ struct Statement {
 
 SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {}
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+    sqlite3_close(db_);
+}
 
 sqlite3* SqliteStore::db() {
     if (db_ != nullptr) return db_;
@@ -87,7 +90,8 @@ void SqliteStore::migrate() {
     std::vector<std::string> present;
     {
         Statement s;
-        if (sqlite3_prepare_v2(db(), "PRAGMA table_info(applications)", -1, &s.stmt, nullptr) != SQLITE_OK)
+        if (sqlite3_prepare_v2(db(), "PRAGMA table_info(applications)", -1, &s.stmt, nullptr) !=
+            SQLITE_OK)
             fail(db_, "table_info");
         while (sqlite3_step(s.stmt) == SQLITE_ROW) {
             present.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 1)));
@@ -101,7 +105,8 @@ void SqliteStore::migrate() {
     for (auto column : kTimestampColumns) {
         if (std::find(present.begin(), present.end(), column) != present.end()) continue;
         // SQLite refuses a CURRENT_TIMESTAMP default on ALTER TABLE; writes set updated_at.
-        exec(std::string("ALTER TABLE ") + kTable + " ADD COLUMN " + std::string(column) + " TIMESTAMP");
+        exec(std::string("ALTER TABLE ") + kTable + " ADD COLUMN " + std::string(column) +
+             " TIMESTAMP");
     }
     exec("CREATE INDEX IF NOT EXISTS idx_applications_enabled ON applications(enabled)");
 }
@@ -109,8 +114,11 @@ void SqliteStore::migrate() {
 std::vector<config::App> SqliteStore::select(const char* where, const std::string* value) {
     const std::string sql = "SELECT " + column_list('"') + " FROM " + kTable + where;
     Statement s;
-    if (sqlite3_prepare_v2(db(), sql.c_str(), -1, &s.stmt, nullptr) != SQLITE_OK) fail(db_, "select");
-    if (value) sqlite3_bind_text(s.stmt, 1, value->data(), static_cast<int>(value->size()), SQLITE_TRANSIENT);
+    if (sqlite3_prepare_v2(db(), sql.c_str(), -1, &s.stmt, nullptr) != SQLITE_OK)
+        fail(db_, "select");
+    if (value)
+        sqlite3_bind_text(s.stmt, 1, value->data(), static_cast<int>(value->size()),
+                          SQLITE_TRANSIENT);
     std::vector<config::App> out;
     for (;;) {
         const int rc = sqlite3_step(s.stmt);
@@ -140,7 +148,9 @@ std::optional<config::App> SqliteStore::find_by_id(const std::string& id) {
     return std::move(rows.front());
 }
 
-std::vector<config::App> SqliteStore::all() { return select("", nullptr); }
+std::vector<config::App> SqliteStore::all() {
+    return select("", nullptr);
+}
 
 void SqliteStore::upsert(const config::App& app) {
     std::string placeholders, updates;
@@ -148,25 +158,30 @@ void SqliteStore::upsert(const config::App& app) {
         placeholders += (i ? ", ?" : "?") + std::to_string(i + 1);
         if (i == 0) continue;
         if (!updates.empty()) updates += ", ";
-        updates += "\"" + std::string(kColumns[i]) + "\" = excluded.\"" + std::string(kColumns[i]) + "\"";
+        updates +=
+            "\"" + std::string(kColumns[i]) + "\" = excluded.\"" + std::string(kColumns[i]) + "\"";
     }
     const std::string sql = std::string("INSERT INTO ") + kTable + " (" + column_list('"') +
                             ") VALUES (" + placeholders + ") ON CONFLICT(id) DO UPDATE SET " +
                             updates + ", updated_at = CURRENT_TIMESTAMP";
     Statement s;
-    if (sqlite3_prepare_v2(db(), sql.c_str(), -1, &s.stmt, nullptr) != SQLITE_OK) fail(db_, "upsert");
+    if (sqlite3_prepare_v2(db(), sql.c_str(), -1, &s.stmt, nullptr) != SQLITE_OK)
+        fail(db_, "upsert");
     const Row row = row_from_app(app);
     for (size_t i = 0; i < row.size(); ++i) {
         const int index = static_cast<int>(i + 1);
         if (!row[i]) {
             sqlite3_bind_null(s.stmt, index);
         } else {
-            sqlite3_bind_text(s.stmt, index, row[i]->data(), static_cast<int>(row[i]->size()), SQLITE_TRANSIENT);
+            sqlite3_bind_text(s.stmt, index, row[i]->data(), static_cast<int>(row[i]->size()),
+                              SQLITE_TRANSIENT);
         }
     }
     if (sqlite3_step(s.stmt) != SQLITE_DONE) fail(db_, "upsert " + app.id);
 }
 
-void SqliteStore::check_health() { exec("SELECT 1"); }
+void SqliteStore::check_health() {
+    exec("SELECT 1");
+}
 
 }  // namespace sockudo::apps

@@ -11,7 +11,9 @@ StoreFactory make_store_factory(const config::Options& options) {
     using Driver = config::AppManagerDriver;
     switch (options.app_manager_driver) {
         case Driver::Sqlite:
-            return [path = options.database.sqlite_path] { return std::make_unique<SqliteStore>(path); };
+            return [path = options.database.sqlite_path] {
+                return std::make_unique<SqliteStore>(path);
+            };
         case Driver::Postgres:
             check_table_name("database.postgres.table_name", options.database.postgres.table_name);
             return [db = options.database.postgres] { return std::make_unique<PostgresStore>(db); };

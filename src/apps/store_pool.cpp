@@ -8,10 +8,13 @@ namespace sockudo::apps {
 
 StorePool::StorePool(StoreFactory factory, unsigned threads, PoolSettings settings)
     : factory_(std::move(factory)), settings_(settings) {
-    for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this, i] { run(i); });
+    for (unsigned i = 0; i < std::max(1u, threads); ++i)
+        threads_.emplace_back([this, i] { run(i); });
 }
 
-StorePool::~StorePool() { stop(); }
+StorePool::~StorePool() {
+    stop();
+}
 
 void StorePool::stop() {
     {
@@ -51,7 +54,8 @@ void StorePool::run(unsigned index) {
         // Only the first thread probes: one round trip per interval is enough to notice.
         auto ready = [&] { return stopping_ || !queue_.empty(); };
         if (index == 0) {
-            wake_.wait_until(lock, healthy() ? next_probe : std::max(retry_at_, Clock::now()), ready);
+            wake_.wait_until(lock, healthy() ? next_probe : std::max(retry_at_, Clock::now()),
+                             ready);
         } else {
             wake_.wait(lock, ready);
         }
@@ -83,7 +87,8 @@ void StorePool::execute(Job& job, AppStore& store) {
     StoreAnswer answer;
     try {
         queries_.fetch_add(1, std::memory_order_relaxed);
-        answer.app = job.kind == Kind::Key ? store.find_by_key(job.value) : store.find_by_id(job.value);
+        answer.app =
+            job.kind == Kind::Key ? store.find_by_key(job.value) : store.find_by_id(job.value);
         answer.available = true;
         mark_up();
     } catch (const StoreError& e) {
@@ -126,8 +131,10 @@ void StorePool::mark_down(const std::string& error) {
         last_error_ = error;
         if (healthy()) {
             // As in mark_up: the line is out before /up reports the outage.
-            spdlog::error("app store: database unavailable ({}); cached apps keep working, "
-                          "retrying with back-off up to {} ms", error, settings_.max_backoff.count());
+            spdlog::error(
+                "app store: database unavailable ({}); cached apps keep working, "
+                "retrying with back-off up to {} ms",
+                error, settings_.max_backoff.count());
             healthy_.store(false);
         }
     }

@@ -21,8 +21,8 @@
 namespace sockudo::apps {
 
 struct StoreAnswer {
-    bool available = false;            // false: the database could not be asked
-    std::optional<config::App> app;    // when available: the record, or nullopt if unknown
+    bool available = false;          // false: the database could not be asked
+    std::optional<config::App> app;  // when available: the record, or nullopt if unknown
 };
 
 struct PoolSettings {

@@ -20,7 +20,8 @@ TransportPtr make_transport(const config::Options& options) {
         case config::AdapterDriver::RedisCluster:
             break;
     }
-    throw std::runtime_error(std::string("adapter driver \"") + config::driver_name(options.adapter.driver) +
+    throw std::runtime_error(std::string("adapter driver \"") +
+                             config::driver_name(options.adapter.driver) +
                              "\" is not available in this build");
 }
 

@@ -8,7 +8,7 @@
 namespace sockudo::cluster {
 
 class Backoff {
-  public:
+public:
     static constexpr std::chrono::milliseconds kInitial{500};
     static constexpr std::chrono::milliseconds kMax{10000};
 
@@ -19,7 +19,7 @@ class Backoff {
     }
     void reset() { current_ = kInitial; }
 
-  private:
+private:
     std::chrono::milliseconds current_ = kInitial;
 };
 

@@ -121,18 +121,19 @@ std::string encode(const BroadcastMessage& m) {
 }
 
 std::string encode(const RequestMessage& m) {
-    json::object o{{"request_id", m.request_id},
-                   {"node_id", m.node_id},
-                   {"app_id", m.app_id},
-                   {"request_type", request_type_name(m.type)},
-                   {"channel", optional_string(m.channel)},
-                   {"socket_id", optional_string(m.socket_id)},
-                   {"user_id", optional_string(m.user_id)},
-                   {"user_info", parsed_or_null(m.user_info_json)},
-                   {"timestamp", m.timestamp == 0 ? json::value(nullptr) : json::value(m.timestamp)},
-                   {"dead_node_id", optional_string(m.dead_node_id)},
-                   {"target_node_id", optional_string(m.target_node_id)},
-                   {"reply_to", optional_string(m.reply_to)}};
+    json::object o{
+        {"request_id", m.request_id},
+        {"node_id", m.node_id},
+        {"app_id", m.app_id},
+        {"request_type", request_type_name(m.type)},
+        {"channel", optional_string(m.channel)},
+        {"socket_id", optional_string(m.socket_id)},
+        {"user_id", optional_string(m.user_id)},
+        {"user_info", parsed_or_null(m.user_info_json)},
+        {"timestamp", m.timestamp == 0 ? json::value(nullptr) : json::value(m.timestamp)},
+        {"dead_node_id", optional_string(m.dead_node_id)},
+        {"target_node_id", optional_string(m.target_node_id)},
+        {"reply_to", optional_string(m.reply_to)}};
     if (!m.channels.empty()) {
         json::array channels;
         for (const auto& c : m.channels) channels.emplace_back(c);
@@ -189,15 +190,17 @@ std::optional<RequestMessage> decode_request(std::string_view text) {
     if (!o) return std::nullopt;
     RequestMessage m;
     std::string type;
-    if (!read_required(*o, "request_id", m.request_id) || !read_required(*o, "node_id", m.node_id) ||
-        !read_required(*o, "app_id", m.app_id) || !read_required(*o, "request_type", type)) {
+    if (!read_required(*o, "request_id", m.request_id) ||
+        !read_required(*o, "node_id", m.node_id) || !read_required(*o, "app_id", m.app_id) ||
+        !read_required(*o, "request_type", type)) {
         return std::nullopt;
     }
     auto parsed = parse_request_type(type);
     if (!parsed) return std::nullopt;
     m.type = *parsed;
     if (!read_string(*o, "channel", m.channel) || !read_string(*o, "socket_id", m.socket_id) ||
-        !read_string(*o, "user_id", m.user_id) || !read_string(*o, "dead_node_id", m.dead_node_id) ||
+        !read_string(*o, "user_id", m.user_id) ||
+        !read_string(*o, "dead_node_id", m.dead_node_id) ||
         !read_string(*o, "target_node_id", m.target_node_id) ||
         !read_string(*o, "reply_to", m.reply_to)) {
         return std::nullopt;
@@ -214,8 +217,8 @@ std::optional<ResponseMessage> decode_response(std::string_view text) {
     auto o = parse_object(text);
     if (!o) return std::nullopt;
     ResponseMessage m;
-    if (!read_required(*o, "request_id", m.request_id) || !read_required(*o, "node_id", m.node_id) ||
-        !read_string(*o, "app_id", m.app_id)) {
+    if (!read_required(*o, "request_id", m.request_id) ||
+        !read_required(*o, "node_id", m.node_id) || !read_string(*o, "app_id", m.app_id)) {
         return std::nullopt;
     }
     if (auto it = o->find("members"); it != o->end() && it->value().is_object()) {
@@ -230,12 +233,15 @@ std::optional<ResponseMessage> decode_response(std::string_view text) {
             m.members[std::string(id)] = std::move(info);
         }
     }
-    if (auto it = o->find("channels_with_sockets_count"); it != o->end() && it->value().is_object()) {
+    if (auto it = o->find("channels_with_sockets_count");
+        it != o->end() && it->value().is_object()) {
         const json::object& counts = it->value().get_object();
-        for (const auto& [c, n] : counts) m.channels_with_sockets_count[std::string(c)] = read_count(counts, c);
+        for (const auto& [c, n] : counts)
+            m.channels_with_sockets_count[std::string(c)] = read_count(counts, c);
     }
     m.sockets_count = read_count(*o, "sockets_count");
-    if (auto it = o->find("exists"); it != o->end() && it->value().is_bool()) m.exists = it->value().get_bool();
+    if (auto it = o->find("exists"); it != o->end() && it->value().is_bool())
+        m.exists = it->value().get_bool();
     m.channels = read_strings(*o, "channels");
     return m;
 }

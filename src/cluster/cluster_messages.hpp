@@ -16,7 +16,7 @@ struct BroadcastMessage {
     std::string node_id;
     std::string app_id;
     std::string channel;
-    std::string message;  // the Pusher frame JSON, carried as a string
+    std::string message;           // the Pusher frame JSON, carried as a string
     std::string except_socket_id;  // empty: none
     double timestamp_ms = 0;       // origin wall clock, for latency; 0: absent
 };

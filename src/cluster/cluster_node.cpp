@@ -72,9 +72,14 @@ ClusterSettings ClusterSettings::from(const config::Options& options) {
 }
 
 ClusterNode::ClusterNode(core::Engine& engine, TransportPtr transport, ClusterSettings settings)
-    : engine_(engine), transport_(std::move(transport)), settings_(settings), node_id_(random_uuid()) {}
+    : engine_(engine),
+      transport_(std::move(transport)),
+      settings_(settings),
+      node_id_(random_uuid()) {}
 
-ClusterNode::~ClusterNode() { stop(); }
+ClusterNode::~ClusterNode() {
+    stop();
+}
 
 void ClusterNode::start() {
     {
@@ -120,7 +125,9 @@ size_t ClusterNode::peer_count() const {
     return peers_.live(Clock::now(), live_window()).size();
 }
 
-bool ClusterNode::has_peers() const { return peer_count() > 0; }
+bool ClusterNode::has_peers() const {
+    return peer_count() > 0;
+}
 
 RequestMessage ClusterNode::control(RequestType type, std::string app_id) const {
     RequestMessage m;
@@ -151,7 +158,8 @@ void ClusterNode::send_sync(const std::string& target) {
     NodeSlice held = own_;
     for (const auto& [key, leave] : deferred_) {
         if (leave.member) {
-            held.join(leave.app_id, leave.channel, leave.user_id, leave.user_info.empty() ? "{}" : leave.user_info);
+            held.join(leave.app_id, leave.channel, leave.user_id,
+                      leave.user_info.empty() ? "{}" : leave.user_info);
         } else {
             held.occupy(leave.app_id, leave.channel);
         }
@@ -160,8 +168,9 @@ void ClusterNode::send_sync(const std::string& target) {
     transport_->publish(Channel::Node, encode(m), target);
 }
 
-void ClusterNode::send_control(RequestType type, const core::AppRuntime& app, std::string_view channel,
-                               std::string_view user_id, std::string_view user_info) {
+void ClusterNode::send_control(RequestType type, const core::AppRuntime& app,
+                               std::string_view channel, std::string_view user_id,
+                               std::string_view user_info) {
     if (!settings_.health_enabled) return;
     RequestMessage m = control(type, app.app().id);
     m.channel = std::string(channel);
@@ -189,8 +198,8 @@ bool ClusterNode::member_left(const core::AppRuntime& app, std::string_view chan
     std::string user_info = own_.member_info(app.app().id, channel, user_id);
     own_.leave(app.app().id, channel, user_id);
     defer_leave(member_key(app.app().id, channel, user_id),
-                {true, app.app().id, std::string(channel), std::string(user_id), Clock::now() + kLeaveSettle,
-                 std::move(user_info)});
+                {true, app.app().id, std::string(channel), std::string(user_id),
+                 Clock::now() + kLeaveSettle, std::move(user_info)});
     return false;  // settle_leaves() decides and announces
 }
 
@@ -212,7 +221,8 @@ bool ClusterNode::channel_vacated(const core::AppRuntime& app, std::string_view 
 }
 
 void ClusterNode::defer_leave(const std::string& key, DeferredLeave leave) {
-    if (deferred_.size() >= kMaxDeferredLeaves) leave.due = Clock::time_point::min();  // settle at once
+    if (deferred_.size() >= kMaxDeferredLeaves)
+        leave.due = Clock::time_point::min();  // settle at once
     deferred_[key] = std::move(leave);
 }
 
@@ -230,8 +240,9 @@ void ClusterNode::settle_leaves(Clock::time_point now) {
                 continue;
             }
             const DeferredLeave& l = it->second;
-            const bool held_elsewhere = l.member ? registry_.has_member(l.app_id, l.channel, l.user_id)
-                                                 : registry_.has_channel(l.app_id, l.channel);
+            const bool held_elsewhere = l.member
+                                            ? registry_.has_member(l.app_id, l.channel, l.user_id)
+                                            : registry_.has_channel(l.app_id, l.channel);
             if (held_elsewhere) arbiter_.kept_quiet(it->first, now);
             decisions.push_back({std::move(it->second), !held_elsewhere});
             it = deferred_.erase(it);
@@ -239,7 +250,8 @@ void ClusterNode::settle_leaves(Clock::time_point now) {
     }
     for (const auto& [l, announce] : decisions) {
         if (settings_.health_enabled) {
-            RequestMessage m = control(l.member ? RequestType::PresenceMemberLeft : RequestType::ChannelVacated, l.app_id);
+            RequestMessage m = control(
+                l.member ? RequestType::PresenceMemberLeft : RequestType::ChannelVacated, l.app_id);
             m.channel = l.channel;
             m.user_id = l.user_id;
             m.user_info_json = std::string(announce ? kAnnounced : kQuiet);
@@ -277,7 +289,8 @@ void ClusterNode::on_state(bool up) {
         peers_.refresh_all(Clock::now());
         known = peers_.live(Clock::now(), live_window());
     }
-    spdlog::info("cluster: {} {}", transport_->driver_name(), again ? "reachable again" : "connected");
+    spdlog::info("cluster: {} {}", transport_->driver_name(),
+                 again ? "reachable again" : "connected");
     if (!settings_.health_enabled) return;
     // What changed here while we were cut off never reached the peers; ask for theirs too.
     send_heartbeat(true);
@@ -367,7 +380,8 @@ void ClusterNode::clean_up_after(const NodeSlice& slice) {
             bool still_occupied;
             {
                 std::lock_guard lock(mutex_);
-                still_occupied = own_.has_channel(app_id, channel) || registry_.has_channel(app_id, channel);
+                still_occupied =
+                    own_.has_channel(app_id, channel) || registry_.has_channel(app_id, channel);
             }
             if (!still_occupied) announce_vacated(app_id, channel);
         }
@@ -378,9 +392,11 @@ void ClusterNode::announce_member_removed(const std::string& app_id, const std::
                                           const std::string& user_id) {
     core::AppPtr app = engine_.apps().find_by_id(app_id);
     if (!app) return;
-    engine_.publish({app, channel,
-                     transport::make_text_frame(protocol::server_message::member_removed(channel, user_id)),
-                     {}});
+    engine_.publish(
+        {app,
+         channel,
+         transport::make_text_frame(protocol::server_message::member_removed(channel, user_id)),
+         {}});
     engine_.hooks().member_removed(app->app(), channel, user_id);
 }
 
@@ -391,7 +407,8 @@ void ClusterNode::announce_vacated(const std::string& app_id, const std::string&
 
 void ClusterNode::on_remote_leave(const RequestMessage& r) {
     const bool member = r.type == RequestType::PresenceMemberLeft;
-    const std::string key = member ? member_key(r.app_id, r.channel, r.user_id) : channel_key(r.app_id, r.channel);
+    const std::string key =
+        member ? member_key(r.app_id, r.channel, r.user_id) : channel_key(r.app_id, r.channel);
     bool announce_here = false;
     {
         std::lock_guard lock(mutex_);
@@ -470,7 +487,8 @@ void ClusterNode::on_control(const RequestMessage& r) {
     NodeSlice& slice = registry_.slice(r.node_id);
     switch (r.type) {
         case RequestType::PresenceMemberJoined:
-            slice.join(r.app_id, r.channel, r.user_id, r.user_info_json.empty() ? "{}" : r.user_info_json);
+            slice.join(r.app_id, r.channel, r.user_id,
+                       r.user_info_json.empty() ? "{}" : r.user_info_json);
             break;
         case RequestType::ChannelOccupied:
             slice.occupy(r.app_id, r.channel);

@@ -14,7 +14,8 @@ namespace {
 
 double now_ms() {
     using namespace std::chrono;
-    return static_cast<double>(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()) /
+    return static_cast<double>(
+               duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()) /
            1000.0;
 }
 
@@ -44,7 +45,8 @@ void remember_cached(core::AppRuntime& app, const std::string& channel, const st
     auto data = o.find("data");
     if (event == o.end() || !event->value().is_string()) return;
     std::string event_name(event->value().get_string());
-    // Only what the HTTP API published is cached: not presence or protocol events, not client events.
+    // Only what the HTTP API published is cached: not presence or protocol events, not client
+    // events.
     if (event_name.rfind("pusher", 0) == 0 || event_name.rfind("client-", 0) == 0) return;
     std::string text;
     if (data != o.end()) {
@@ -60,8 +62,12 @@ void ClusterNode::broadcast(const core::AppRuntime& app, std::string_view channe
                             std::string_view payload, std::string_view except_socket_id) {
     // Always sent, also before any peer is known: skipping would lose the first events a
     // freshly started node publishes (the start-up blind window of §3.4 [Q]).
-    BroadcastMessage m{node_id_, app.app().id, std::string(channel), std::string(payload),
-                       std::string(except_socket_id), now_ms()};
+    BroadcastMessage m{node_id_,
+                       app.app().id,
+                       std::string(channel),
+                       std::string(payload),
+                       std::string(except_socket_id),
+                       now_ms()};
     if (transport_->publish(Channel::Broadcast, encode(m))) {
         stats_.broadcasts_sent.fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -113,13 +119,15 @@ void ClusterNode::on_broadcast(const BroadcastMessage& m) {
     auto frame = transport::make_text_frame(m.message);
     const protocol::ChannelKind kind = protocol::classify_channel(m.channel);
     if (kind.type == protocol::ChannelType::ServerToUser) {
-        engine_.send_to_user(app, std::string(protocol::server_to_user_id(m.channel)), std::move(frame),
+        engine_.send_to_user(app, std::string(protocol::server_to_user_id(m.channel)),
+                             std::move(frame),
                              /*cluster=*/false);
         return;
     }
     // A subscriber arriving later on this node gets the last event, wherever it was published.
     if (kind.cache) {
-        const auto ttl = std::chrono::seconds(std::max<int64_t>(1, engine_.options().limits.cache_ttl_seconds));
+        const auto ttl =
+            std::chrono::seconds(std::max<int64_t>(1, engine_.options().limits.cache_ttl_seconds));
         remember_cached(*app, m.channel, m.message, ttl);
     }
     core::Publication publication{app, m.channel, std::move(frame), m.except_socket_id};
@@ -151,7 +159,8 @@ void ClusterNode::answer(const RequestMessage& r) {
                 break;
             case RequestType::BatchChannelSocketsCount:
                 for (const auto& c : r.channels) {
-                    if (uint64_t n = app->channels.subscription_count(c)) response.channels_with_sockets_count[c] = n;
+                    if (uint64_t n = app->channels.subscription_count(c))
+                        response.channels_with_sockets_count[c] = n;
                 }
                 break;
             case RequestType::ChannelSocketsCount:
@@ -177,7 +186,8 @@ void ClusterNode::query(const core::AppRuntime& app, core::ClusterQueryArgs args
                         std::function<void(core::ClusterAnswer)> done) {
     RequestMessage m = control(request_type_for(args.type), app.app().id);
     m.channels = std::move(args.channels);
-    if (args.type == core::ClusterQuery::ChannelMembers && !m.channels.empty()) m.channel = m.channels.front();
+    if (args.type == core::ClusterQuery::ChannelMembers && !m.channels.empty())
+        m.channel = m.channels.front();
     m.user_id = std::move(args.user_id);
     std::set<std::string> expected;
     bool added = false;

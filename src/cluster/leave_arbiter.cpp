@@ -6,8 +6,9 @@ namespace sockudo::cluster {
 
 void LeaveArbiter::kept_quiet(const std::string& key, TimePoint now) {
     if (entries_.size() >= kMaxEntries && entries_.count(key) == 0) {
-        auto oldest = std::min_element(entries_.begin(), entries_.end(),
-                                       [](const auto& a, const auto& b) { return a.second.at < b.second.at; });
+        auto oldest = std::min_element(
+            entries_.begin(), entries_.end(),
+            [](const auto& a, const auto& b) { return a.second.at < b.second.at; });
         entries_.erase(oldest);
     }
     Entry& e = entries_[key];
@@ -15,8 +16,8 @@ void LeaveArbiter::kept_quiet(const std::string& key, TimePoint now) {
     e.quiet.clear();
 }
 
-bool LeaveArbiter::quiet_elsewhere(const std::string& key, const std::string& node, bool nobody_holds,
-                                   const std::string& self) {
+bool LeaveArbiter::quiet_elsewhere(const std::string& key, const std::string& node,
+                                   bool nobody_holds, const std::string& self) {
     auto it = entries_.find(key);
     if (it == entries_.end()) return false;  // we announced, or never held it
     it->second.quiet.insert(node);

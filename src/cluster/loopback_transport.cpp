@@ -11,7 +11,8 @@ void LoopbackHub::attach(LoopbackTransport* transport) {
 
 void LoopbackHub::detach(LoopbackTransport* transport) {
     std::lock_guard lock(mutex_);
-    transports_.erase(std::remove(transports_.begin(), transports_.end(), transport), transports_.end());
+    transports_.erase(std::remove(transports_.begin(), transports_.end(), transport),
+                      transports_.end());
 }
 
 bool LoopbackHub::up() const {
@@ -26,7 +27,8 @@ void LoopbackHub::set_up(bool up) {
     for (LoopbackTransport* t : transports_) t->enqueue({true, up, Channel::Broadcast, {}});
 }
 
-bool LoopbackHub::deliver(Channel channel, const std::string& payload, std::string_view target_node) {
+bool LoopbackHub::deliver(Channel channel, const std::string& payload,
+                          std::string_view target_node) {
     std::lock_guard lock(mutex_);
     if (!up_) return false;
     for (LoopbackTransport* t : transports_) {
@@ -49,7 +51,8 @@ void LoopbackTransport::start(std::string own_node_id, Handlers handlers) {
     if (hub_->up()) enqueue({true, true, Channel::Broadcast, {}});
 }
 
-bool LoopbackTransport::publish(Channel channel, std::string payload, std::string_view target_node) {
+bool LoopbackTransport::publish(Channel channel, std::string payload,
+                                std::string_view target_node) {
     const bool sent = hub_->deliver(channel, payload, target_node);
     std::lock_guard lock(mutex_);
     ++(sent ? stats_.published : stats_.dropped);
@@ -92,7 +95,9 @@ void LoopbackTransport::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-bool LoopbackTransport::up() const { return hub_->up(); }
+bool LoopbackTransport::up() const {
+    return hub_->up();
+}
 
 TransportStats LoopbackTransport::stats() const {
     std::lock_guard lock(mutex_);

@@ -128,7 +128,7 @@ int64_t reconnect_delay(natsConnection*, int attempts, void*) {
 }
 
 class NatsTransport final : public Transport {
-  public:
+public:
     explicit NatsTransport(const config::AdapterOptions& o)
         : servers_(o.nats_servers),
           prefix_(o.nats_prefix),
@@ -200,7 +200,7 @@ class NatsTransport final : public Transport {
     const char* driver_name() const override { return "nats"; }
     TransportStats stats() const override { return counters_.snapshot(); }
 
-  private:
+private:
     struct Outbound {
         std::string subject;
         std::string payload;

@@ -8,7 +8,9 @@ bool PeerTable::seen(const std::string& node, TimePoint now) {
     return inserted;
 }
 
-void PeerTable::remove(const std::string& node) { last_seen_.erase(node); }
+void PeerTable::remove(const std::string& node) {
+    last_seen_.erase(node);
+}
 
 std::vector<std::string> PeerTable::expired(TimePoint now, Duration timeout) const {
     std::vector<std::string> out;

@@ -19,7 +19,8 @@ PendingRequests::Completion PendingRequests::finish(Entry& entry, bool complete)
     return {std::move(entry.callback), std::move(entry.answer)};
 }
 
-std::vector<PendingRequests::Completion> PendingRequests::on_response(const ResponseMessage& response) {
+std::vector<PendingRequests::Completion> PendingRequests::on_response(
+    const ResponseMessage& response) {
     std::vector<Completion> out;
     auto it = entries_.find(response.request_id);
     if (it == entries_.end()) return out;  // late or unknown: dropped (§3.5)

@@ -23,7 +23,9 @@ public:
     struct Completion {
         Callback callback;
         core::ClusterAnswer answer;
-        void run() { if (callback) callback(std::move(answer)); }
+        void run() {
+            if (callback) callback(std::move(answer));
+        }
     };
 
     // Bounds the table: a request beyond it is answered at once, incomplete.

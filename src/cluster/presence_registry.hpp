@@ -17,7 +17,8 @@ namespace sockudo::cluster {
 
 struct NodeSlice {
     // app_id -> channel -> user_id -> user_info JSON
-    std::map<std::string, std::map<std::string, std::map<std::string, std::string>, std::less<>>, std::less<>>
+    std::map<std::string, std::map<std::string, std::map<std::string, std::string>, std::less<>>,
+             std::less<>>
         members;
     // app_id -> occupied channels
     std::map<std::string, std::set<std::string, std::less<>>, std::less<>> channels;
@@ -30,7 +31,8 @@ struct NodeSlice {
     bool has_member(std::string_view app, std::string_view channel, std::string_view user) const;
     bool has_channel(std::string_view app, std::string_view channel) const;
     // The member's user_info JSON; empty when it is not a member.
-    std::string member_info(std::string_view app, std::string_view channel, std::string_view user) const;
+    std::string member_info(std::string_view app, std::string_view channel,
+                            std::string_view user) const;
     bool empty() const { return members.empty() && channels.empty(); }
 
 private:

@@ -14,7 +14,7 @@
 namespace sockudo::cluster {
 
 class RedisChannelCache final : public core::ChannelCache {
-  public:
+public:
     // `client` must be started; `prefix` is cache.redis.prefix.
     RedisChannelCache(std::shared_ptr<RedisCommandClient> client, std::string prefix);
 
@@ -30,7 +30,7 @@ class RedisChannelCache final : public core::ChannelCache {
 
     std::string key(const std::string& app_id, const std::string& channel) const;
 
-  private:
+private:
     std::shared_ptr<RedisCommandClient> client_;
     std::string prefix_;
 };

@@ -56,7 +56,7 @@ std::vector<RedisValue> all_failed(size_t n, const std::string& why) {
 }  // namespace
 
 class RedisCommandClient::Impl {
-  public:
+public:
     explicit Impl(RedisCommandSettings settings)
         : settings_(std::move(settings)),
           tls_(asio::ssl::context::tls_client),
@@ -124,7 +124,7 @@ class RedisCommandClient::Impl {
     bool connected() const { return connected_.load(std::memory_order_acquire); }
     uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
 
-  private:
+private:
     struct Batch {
         size_t expected = 0;
         std::vector<RedisValue> replies;

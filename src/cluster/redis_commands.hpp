@@ -43,7 +43,7 @@ struct RedisCommandSettings {
 };
 
 class RedisCommandClient {
-  public:
+public:
     using Command = std::vector<std::string>;
     // Runs on the client's thread, or on the caller's when the command is refused at once.
     using Handler = std::function<void(std::vector<RedisValue>)>;
@@ -65,7 +65,7 @@ class RedisCommandClient {
     bool connected() const;
     uint64_t failures() const;  // commands answered with an error by us, not by Redis
 
-  private:
+private:
     class Impl;
     std::shared_ptr<Impl> impl_;
 };

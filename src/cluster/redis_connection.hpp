@@ -18,7 +18,7 @@
 namespace sockudo::cluster {
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
-  public:
+public:
     struct Callbacks {
         std::function<void()> on_ready;                         // authenticated, database selected
         std::function<void(const redisReply&)> on_reply;        // every reply after the handshake
@@ -46,7 +46,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
     // Closes without calling on_closed.
     void close();
 
-  private:
+private:
     using Tcp = boost::asio::ip::tcp;
     void on_resolved(const boost::system::error_code& ec, const Tcp::resolver::results_type& r);
     void on_connected(const boost::system::error_code& ec);

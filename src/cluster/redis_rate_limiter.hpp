@@ -14,7 +14,7 @@
 namespace sockudo::cluster {
 
 class RedisRateLimiter final : public core::RateLimiter {
-  public:
+public:
     // `client` must be started; `prefix` is rate_limiter.redis.prefix.
     RedisRateLimiter(std::shared_ptr<RedisCommandClient> client, std::string prefix);
 
@@ -24,7 +24,7 @@ class RedisRateLimiter final : public core::RateLimiter {
     // The decision a script reply stands for (exposed for tests).
     static core::RateDecision decode(const RedisValue& reply, int64_t max_requests);
 
-  private:
+private:
     void evaluate(std::shared_ptr<std::vector<std::string>> args, bool by_hash,
                   transport::Worker& worker, int64_t max_requests, Done done);
 

@@ -30,7 +30,7 @@ constexpr size_t kMaxQueuedBytes = 16 * 1024 * 1024;
 constexpr size_t kMaxWriteBytes = 1024 * 1024;
 
 class RedisTransport final : public Transport {
-  public:
+public:
     RedisTransport(config::RedisTarget target, std::string prefix)
         : target_(std::move(target)),
           prefix_(std::move(prefix)),
@@ -110,7 +110,7 @@ class RedisTransport final : public Transport {
     const char* driver_name() const override { return "redis"; }
     TransportStats stats() const override { return counters_.snapshot(); }
 
-  private:
+private:
     std::string channel_name(Channel channel, std::string_view target_node) const {
         switch (channel) {
             case Channel::Broadcast:

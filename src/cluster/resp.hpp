@@ -21,7 +21,7 @@ using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 
 // Incremental reply parser: feed() bytes as they arrive, then next() until it returns null.
 class RespReader {
-  public:
+public:
     RespReader();
     ~RespReader();
     RespReader(const RespReader&) = delete;
@@ -33,7 +33,7 @@ class RespReader {
     // error.
     ReplyPtr next(bool& error);
 
-  private:
+private:
     redisReader* reader_;
 };
 

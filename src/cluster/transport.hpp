@@ -32,7 +32,7 @@ enum class Channel { Broadcast, Requests, Responses, Node };
 
 struct TransportStats {
     uint64_t published = 0;
-    uint64_t dropped = 0;       // publish() returned false
+    uint64_t dropped = 0;  // publish() returned false
     uint64_t received = 0;
     uint64_t reconnections = 0;
 };
@@ -72,7 +72,8 @@ public:
     // Responses and Node(own_node_id).
     virtual void start(std::string own_node_id, Handlers handlers) = 0;
     // Node: `target_node` is the node to reach; ignored for the other channels.
-    virtual bool publish(Channel channel, std::string payload, std::string_view target_node = {}) = 0;
+    virtual bool publish(Channel channel, std::string payload,
+                         std::string_view target_node = {}) = 0;
     virtual void stop() = 0;
 
     virtual bool up() const = 0;

@@ -18,7 +18,7 @@ constexpr int64_t kMaxU32 = 4294967295LL;
 constexpr int64_t kEnvAppLimitDefault = 100;
 
 class DefaultAppEnv {
-  public:
+public:
     DefaultAppEnv(const EnvLookup& env, Options& o) : env_(env), o_(o) {}
 
     std::optional<std::string> get(const std::string& suffix) const {
@@ -55,7 +55,7 @@ class DefaultAppEnv {
     // The limits that fell back to 100, for one warning (the cap surprises operators).
     const std::vector<std::string>& defaulted() const { return defaulted_; }
 
-  private:
+private:
     const EnvLookup& env_;
     Options& o_;
     std::vector<std::string> defaulted_;

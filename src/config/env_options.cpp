@@ -49,7 +49,7 @@ constexpr const char* kUnsupportedEnv[] = {"SOCKUDO_SERVER_ROLE",
                                            "SOCKUDO_DEFAULT_APP_ANNOTATIONS_ENABLED"};
 
 class EnvReader {
-  public:
+public:
     EnvReader(const EnvLookup& env, Options& o, Provenance& from) : env_(env), o_(o), from_(from) {}
 
     std::optional<std::string> get(const char* name) const { return env_(name); }
@@ -123,7 +123,7 @@ class EnvReader {
         }
     }
 
-  private:
+private:
     void ignored(const char* name, const std::string& value, const char* want) {
         o_.warnings.push_back(std::string(name) + "=" + quote_env_value(value) + " is not " + want +
                               "; ignored");

@@ -48,8 +48,8 @@ void read_sql_database(Section& database, const char* name, SqlDatabaseOptions& 
     s->read("table_name", out.table_name);
     s->read("connection_pool_size", out.connection_pool_size);
     // Sockudo's own lookup cache and pool bounds; the app manager's cache replaces them here.
-    for (const char* k : {"pool_min", "pool_max", "cache_ttl", "cache_cleanup_interval",
-                          "cache_max_capacity"}) {
+    for (const char* k :
+         {"pool_min", "pool_max", "cache_ttl", "cache_cleanup_interval", "cache_max_capacity"}) {
         s->skip(k);
     }
 }

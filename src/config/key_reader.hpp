@@ -16,7 +16,7 @@ namespace sockudo::config {
 // What one pass over a document consumed, the names each section looked for (for "did you
 // mean" hints) and findings worth a warning that are not about unread keys.
 class KeyTracker {
-  public:
+public:
     void mark(const std::string& path) { used_.insert(path); }
     bool used(const std::string& path) const { return used_.count(path) > 0; }
     // A value read as a whole (header maps): its children are data, not keys.
@@ -29,7 +29,7 @@ class KeyTracker {
     void warn(std::string message) { warnings_.push_back(std::move(message)); }
     const std::vector<std::string>& warnings() const { return warnings_; }
 
-  private:
+private:
     std::set<std::string> used_;
     std::set<std::string> whole_;
     std::map<std::string, std::set<std::string>> asked_;
@@ -37,7 +37,7 @@ class KeyTracker {
 };
 
 class Section {
-  public:
+public:
     Section(const boost::json::object& object, std::string path, KeyTracker& tracker)
         : object_(&object), path_(std::move(path)), tracker_(&tracker) {}
 
@@ -74,7 +74,7 @@ class Section {
     [[noreturn]] void bad(const std::string& name, const boost::json::value& v,
                           const std::string& want) const;
 
-  private:
+private:
     const boost::json::value* find(const char* name, bool* was_null = nullptr);
 
     const boost::json::object* object_;

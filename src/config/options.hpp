@@ -55,9 +55,9 @@ struct CorsOptions {
     std::vector<std::string> origin{"*"};
     std::vector<std::string> methods{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
     std::vector<std::string> allowed_headers{
-        "Authorization", "Content-Type", "X-Requested-With", "Accept", "X-Ably-ClientId",
-        "X-Ably-Version", "X-Ably-Lib", "X-Ably-DeviceToken", "Ably-Agent", "Ably-Version",
-        "Ably-ClientId", "X-Idempotency-Key"};
+        "Authorization",   "Content-Type",   "X-Requested-With", "Accept",
+        "X-Ably-ClientId", "X-Ably-Version", "X-Ably-Lib",       "X-Ably-DeviceToken",
+        "Ably-Agent",      "Ably-Version",   "Ably-ClientId",    "X-Idempotency-Key"};
     bool credentials = true;
 };
 
@@ -148,7 +148,7 @@ struct WebhookOptions {
 };
 
 struct LoggingOptions {
-    bool json = false;             // LOG_OUTPUT_FORMAT=json
+    bool json = false;  // LOG_OUTPUT_FORMAT=json
     bool colors_enabled = true;
     bool include_target = true;
     // trace|debug|info|warn|error|off: RUST_LOG, else logging.level, else SOCKUDO_LOG_DEBUG /
@@ -163,7 +163,7 @@ struct Options {
     std::string path_prefix = "/";
     bool debug = false;
     std::string mode = "production";
-    int64_t max_connections = 0; // node-wide, 0 = unlimited
+    int64_t max_connections = 0;  // node-wide, 0 = unlimited
     int64_t shutdown_grace_period_s = 10;
     int64_t activity_timeout_s = 120;
     int64_t user_authentication_timeout_s = 3600;
@@ -215,4 +215,4 @@ struct Options {
     std::vector<std::string> warnings;
 };
 
-} // namespace sockudo::config
+}  // namespace sockudo::config

@@ -39,12 +39,14 @@ bool matches(std::string_view pattern, std::string_view origin) {
         std::string_view domain = pattern.substr(2);
         std::string_view host = without_port(host_part(origin));
         if (host == domain) return true;
-        return host.size() > domain.size() + 1 && host.substr(host.size() - domain.size()) == domain &&
+        return host.size() > domain.size() + 1 &&
+               host.substr(host.size() - domain.size()) == domain &&
                host[host.size() - domain.size() - 1] == '.';
     }
     std::string_view prefix = pattern.substr(0, star);
     std::string_view suffix = pattern.substr(star + 1);
-    return origin.size() >= prefix.size() + suffix.size() && origin.substr(0, prefix.size()) == prefix &&
+    return origin.size() >= prefix.size() + suffix.size() &&
+           origin.substr(0, prefix.size()) == prefix &&
            origin.substr(origin.size() - suffix.size()) == suffix;
 }
 

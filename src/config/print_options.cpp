@@ -301,31 +301,29 @@ json::object app_policy_json(const App& a) {
     json::array hooks;
     for (const auto& w : a.webhooks) hooks.push_back(webhook_json(w));
     return json::object{
-             {"limits",
-              json::object{
-                  {"max_connections", l.max_connections},
-                  {"max_client_events_per_second", l.max_client_events_per_second},
-                  {"max_backend_events_per_second",
-                   optional_value(l.max_backend_events_per_second)},
-                  {"max_read_requests_per_second", optional_value(l.max_read_requests_per_second)},
-                  {"max_presence_members_per_channel",
-                   optional_value(l.max_presence_members_per_channel)},
-                  {"max_presence_member_size_in_kb",
-                   optional_value(l.max_presence_member_size_in_kb)},
-                  {"max_channel_name_length", optional_value(l.max_channel_name_length)},
-                  {"max_event_channels_at_once", optional_value(l.max_event_channels_at_once)},
-                  {"max_event_name_length", optional_value(l.max_event_name_length)},
-                  {"max_event_payload_in_kb", optional_value(l.max_event_payload_in_kb)},
-                  {"max_event_batch_size", optional_value(l.max_event_batch_size)},
-                  {"decay_seconds", optional_value(l.decay_seconds)},
-                  {"terminate_on_limit", l.terminate_on_limit}}},
-             {"features", json::object{{"enable_client_messages", a.enable_client_messages},
-                                       {"enable_user_authentication", a.enable_user_authentication},
-                                       {"enable_watchlist_events", a.enable_watchlist_events},
-                                       {"enable_subscription_count", a.enable_subscription_count},
-                                       {"ssl_only", a.ssl_only}}},
-             {"channels", json::object{{"allowed_origins", strings(a.allowed_origins)}}},
-             {"webhooks", hooks}};
+        {"limits",
+         json::object{
+             {"max_connections", l.max_connections},
+             {"max_client_events_per_second", l.max_client_events_per_second},
+             {"max_backend_events_per_second", optional_value(l.max_backend_events_per_second)},
+             {"max_read_requests_per_second", optional_value(l.max_read_requests_per_second)},
+             {"max_presence_members_per_channel",
+              optional_value(l.max_presence_members_per_channel)},
+             {"max_presence_member_size_in_kb", optional_value(l.max_presence_member_size_in_kb)},
+             {"max_channel_name_length", optional_value(l.max_channel_name_length)},
+             {"max_event_channels_at_once", optional_value(l.max_event_channels_at_once)},
+             {"max_event_name_length", optional_value(l.max_event_name_length)},
+             {"max_event_payload_in_kb", optional_value(l.max_event_payload_in_kb)},
+             {"max_event_batch_size", optional_value(l.max_event_batch_size)},
+             {"decay_seconds", optional_value(l.decay_seconds)},
+             {"terminate_on_limit", l.terminate_on_limit}}},
+        {"features", json::object{{"enable_client_messages", a.enable_client_messages},
+                                  {"enable_user_authentication", a.enable_user_authentication},
+                                  {"enable_watchlist_events", a.enable_watchlist_events},
+                                  {"enable_subscription_count", a.enable_subscription_count},
+                                  {"ssl_only", a.ssl_only}}},
+        {"channels", json::object{{"allowed_origins", strings(a.allowed_origins)}}},
+        {"webhooks", hooks}};
 }
 
 std::string print_options(const Options& options) {

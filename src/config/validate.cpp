@@ -18,7 +18,7 @@ constexpr int64_t kMaxMilliseconds = 1'000'000'000'000;
 constexpr int64_t kMaxU32 = 4294967295LL;
 
 class Checker {
-  public:
+public:
     Checker(Options& o, const Provenance& from) : o_(o), from_(from) {}
 
     [[noreturn]] void fail(const std::string& key, const std::string& value,
@@ -44,7 +44,7 @@ class Checker {
     }
     void warn(std::string message) { o_.warnings.push_back(std::move(message)); }
 
-  private:
+private:
     Options& o_;
     const Provenance& from_;
 };
@@ -155,7 +155,8 @@ void check_cluster(Checker& c, const Options& o) {
     for (auto [key, sql] : {std::pair{"database.mysql.", &o.database.mysql},
                             std::pair{"database.postgres.", &o.database.postgres}}) {
         c.range(std::string(key) + "connection_pool_size", sql->connection_pool_size, 1, 64);
-        if (sql->table_name.empty()) c.fail(std::string(key) + "table_name", "\"\"", "a table name");
+        if (sql->table_name.empty())
+            c.fail(std::string(key) + "table_name", "\"\"", "a table name");
     }
     if (o.app_manager_driver == AppManagerDriver::Sqlite && o.database.sqlite_path.empty())
         c.fail("database.sqlite.path", "\"\"", "a file path");

@@ -18,7 +18,8 @@ using Clock = std::chrono::steady_clock;
 apps::CacheLimits limits_for(const config::Options& options, bool database) {
     apps::CacheLimits limits;
     // Memory apps never change, so their entries never expire.
-    limits.ttl = database ? std::chrono::seconds(options.app_manager_cache_ttl_s) : std::chrono::milliseconds(0);
+    limits.ttl = database ? std::chrono::seconds(options.app_manager_cache_ttl_s)
+                          : std::chrono::milliseconds(0);
     limits.negative_ttl = apps::negative_ttl_for(limits.ttl);
     return limits;
 }
@@ -45,7 +46,8 @@ AppRegistry::AppRegistry(const config::Options& options, unsigned workers)
 }
 
 AppRegistry::AppRegistry(const config::Options& options, unsigned workers,
-                         std::unique_ptr<apps::StorePool> pool, const std::vector<config::App>& initial)
+                         std::unique_ptr<apps::StorePool> pool,
+                         const std::vector<config::App>& initial)
     : defaults_(options.limits),
       workers_(workers),
       by_key_(limits_for(options, true)),
@@ -59,7 +61,9 @@ AppRegistry::AppRegistry(const config::Options& options, unsigned workers,
     }
 }
 
-AppRegistry::~AppRegistry() { stop(); }
+AppRegistry::~AppRegistry() {
+    stop();
+}
 
 void AppRegistry::stop() {
     if (pool_) pool_->stop();
@@ -73,21 +77,25 @@ AppPtr AppRegistry::runtime_for(const config::App& app) {
         return runtime;
     }
     if (!same_record(it->second->app(), app)) {
-        spdlog::info("app {}: record changed in the app store (enabled={}), applied", app.id, app.enabled);
+        spdlog::info("app {}: record changed in the app store (enabled={}), applied", app.id,
+                     app.enabled);
         it->second->update(app, defaults_);
     }
     return it->second;
 }
 
-void AppRegistry::find_by_key(const std::string& key, transport::Worker& worker, LookupCallback done) {
+void AppRegistry::find_by_key(const std::string& key, transport::Worker& worker,
+                              LookupCallback done) {
     find(Kind::Key, key, worker, std::move(done));
 }
 
-void AppRegistry::find_by_id(const std::string& id, transport::Worker& worker, LookupCallback done) {
+void AppRegistry::find_by_id(const std::string& id, transport::Worker& worker,
+                             LookupCallback done) {
     find(Kind::Id, id, worker, std::move(done));
 }
 
-void AppRegistry::find(Kind kind, const std::string& value, transport::Worker& worker, LookupCallback done) {
+void AppRegistry::find(Kind kind, const std::string& value, transport::Worker& worker,
+                       LookupCallback done) {
     const auto now = Clock::now();
     {
         std::shared_lock lock(mutex_);
@@ -133,7 +141,8 @@ void AppRegistry::find(Kind kind, const std::string& value, transport::Worker& w
     if (!queued) on_answer(kind, value, apps::StoreAnswer{}, true);
 }
 
-void AppRegistry::on_answer(Kind kind, const std::string& value, apps::StoreAnswer answer, bool busy) {
+void AppRegistry::on_answer(Kind kind, const std::string& value, apps::StoreAnswer answer,
+                            bool busy) {
     const auto now = Clock::now();
     AppPtr app;
     LookupStatus status = LookupStatus::NotFound;
@@ -171,18 +180,21 @@ AppPtr AppRegistry::known(Kind kind, std::string_view value) const {
     return probe.value ? *probe.value : nullptr;
 }
 
-AppPtr AppRegistry::find_by_key(std::string_view key) const { return known(Kind::Key, key); }
+AppPtr AppRegistry::find_by_key(std::string_view key) const {
+    return known(Kind::Key, key);
+}
 
-AppPtr AppRegistry::find_by_id(std::string_view id) const { return known(Kind::Id, id); }
+AppPtr AppRegistry::find_by_id(std::string_view id) const {
+    return known(Kind::Id, id);
+}
 
 std::vector<AppPtr> AppRegistry::all() const {
     std::shared_lock lock(mutex_);
     std::vector<AppPtr> out;
     out.reserve(runtimes_.size());
     for (const auto& entry : runtimes_) out.push_back(entry.second);
-    std::sort(out.begin(), out.end(), [](const AppPtr& a, const AppPtr& b) {
-        return a->app().id < b->app().id;
-    });
+    std::sort(out.begin(), out.end(),
+              [](const AppPtr& a, const AppPtr& b) { return a->app().id < b->app().id; });
     return out;
 }
 

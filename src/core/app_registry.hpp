@@ -39,8 +39,8 @@ public:
     // traffic counters.
     explicit AppRegistry(const config::Options& options, unsigned workers = 1);
     // Apps from a database through `pool`; `initial` warms the cache (the store's apps at start).
-    AppRegistry(const config::Options& options, unsigned workers, std::unique_ptr<apps::StorePool> pool,
-                const std::vector<config::App>& initial);
+    AppRegistry(const config::Options& options, unsigned workers,
+                std::unique_ptr<apps::StorePool> pool, const std::vector<config::App>& initial);
     ~AppRegistry();
 
     // Runs `done` before returning when the cache can answer, otherwise later on `worker`'s

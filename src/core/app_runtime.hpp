@@ -51,7 +51,9 @@ public:
     // The current configuration. The reference stays valid for the runtime's lifetime, also
     // across update(): readers on the hot path take no lock and no reference count.
     const config::App& app() const { return current_.load(std::memory_order_acquire)->app; }
-    const EffectiveLimits& limits() const { return current_.load(std::memory_order_acquire)->limits; }
+    const EffectiveLimits& limits() const {
+        return current_.load(std::memory_order_acquire)->limits;
+    }
 
     // Publishes a new configuration (an app manager saw the record change). Earlier snapshots
     // are kept because readers may still hold references to them; changes are operator edits,
@@ -60,7 +62,9 @@ public:
 
     // The counter block written by `worker` (see traffic_counters.hpp).
     TrafficCounters& traffic(unsigned worker) { return traffic_[worker % worker_count]; }
-    const TrafficCounters& traffic(unsigned worker) const { return traffic_[worker % worker_count]; }
+    const TrafficCounters& traffic(unsigned worker) const {
+        return traffic_[worker % worker_count];
+    }
 
     ChannelDirectory channels;
     UserDirectory users;

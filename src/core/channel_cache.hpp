@@ -18,7 +18,7 @@ class Worker;
 namespace sockudo::core {
 
 class ChannelCache {
-  public:
+public:
     using Found = std::function<void(std::optional<CachedEvent>)>;
     using Claimed = std::function<void(bool)>;
     virtual ~ChannelCache() = default;
@@ -40,7 +40,7 @@ class ChannelCache {
 };
 
 class LocalChannelCache final : public ChannelCache {
-  public:
+public:
     void put(const AppPtr& app, const std::string& channel, CachedEvent event,
              std::chrono::seconds ttl) override {
         app->cache.put(channel, std::move(event), ttl);

@@ -76,7 +76,8 @@ size_t ChannelDirectory::type_index(std::string_view channel) {
 }
 
 int64_t ChannelDirectory::active_channels(ChannelTypeLabel type) const {
-    return std::max<int64_t>(0, active_by_type_[static_cast<size_t>(type)].load(std::memory_order_relaxed));
+    return std::max<int64_t>(
+        0, active_by_type_[static_cast<size_t>(type)].load(std::memory_order_relaxed));
 }
 
 WorkerMask ChannelDirectory::workers_for(std::string_view channel) const {

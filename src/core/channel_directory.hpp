@@ -30,8 +30,8 @@ struct PresenceLimits {
 struct SubscribeOutcome {
     bool ok = true;
     bool member_limit_reached = false;
-    bool occupied = false;       // 0 -> 1 subscriptions
-    bool member_added = false;   // the user's first socket in this channel
+    bool occupied = false;            // 0 -> 1 subscriptions
+    bool member_added = false;        // the user's first socket in this channel
     uint64_t subscription_count = 0;  // after this subscription
     // Presence only: members after the join, each user once (user_id, user_info_json).
     std::vector<protocol::PresenceMember> members;

@@ -20,7 +20,7 @@ class AppRuntime;
 
 // The other nodes' part of a cluster-wide question. The caller adds its own local state.
 struct ClusterAnswer {
-    bool complete = true;       // every expected node answered before the deadline
+    bool complete = true;  // every expected node answered before the deadline
     size_t responses = 0;
     size_t expected = 0;
     std::unordered_map<std::string, uint64_t> channel_counts;  // channel -> sockets, summed
@@ -42,9 +42,10 @@ struct ClusterQueryArgs {
 
 // What the link has done since start, for /metrics (Sockudo's horizontal_adapter_* families).
 struct ClusterCounters {
-    std::atomic<uint64_t> invalid_messages{0};   // unparseable or of an unknown shape
+    std::atomic<uint64_t> invalid_messages{0};  // unparseable or of an unknown shape
     std::atomic<uint64_t> broadcasts_sent{0};
-    std::atomic<uint64_t> broadcasts_dropped{0};  // the transport refused them (broker down, queue full)
+    std::atomic<uint64_t> broadcasts_dropped{
+        0};  // the transport refused them (broker down, queue full)
     std::atomic<uint64_t> broadcasts_received{0};
     std::atomic<uint64_t> requests_sent{0};
     std::atomic<uint64_t> requests_received{0};
@@ -60,8 +61,8 @@ public:
 
     // After the local delivery of a publication that originated here: carries `payload` (the
     // Pusher frame JSON) to the other nodes, skipping `except_socket_id` there as well.
-    virtual void broadcast(const AppRuntime& app, std::string_view channel, std::string_view payload,
-                           std::string_view except_socket_id) = 0;
+    virtual void broadcast(const AppRuntime& app, std::string_view channel,
+                           std::string_view payload, std::string_view except_socket_id) = 0;
 
     // Presence and occupancy, cluster-exact. Called on this node's local transitions (the
     // user's first / last local socket in the channel, the channel's first / last local

@@ -17,7 +17,8 @@ Engine::Engine(const config::Options& options, AppRegistry& apps,
       apps_(apps),
       workers_(std::move(workers)),
       hooks_(hooks),
-      unknown_app_traffic_(std::make_unique<TrafficCounters[]>(std::max<size_t>(1, workers_.size()))) {
+      unknown_app_traffic_(
+          std::make_unique<TrafficCounters[]>(std::max<size_t>(1, workers_.size()))) {
     std::random_device seed;
     for (size_t i = 0; i < workers_.size(); ++i) {
         locals_.push_back(std::make_unique<LocalIndex>());
@@ -49,8 +50,8 @@ std::string_view frame_payload(const transport::Frame& frame) {
 void Engine::publish(Publication publication) {
     // The other nodes get it whether or not this node has subscribers.
     if (cluster_ != nullptr && !publication.from_cluster) {
-        cluster_->broadcast(*publication.app, publication.channel, frame_payload(*publication.frame),
-                            publication.except_socket_id);
+        cluster_->broadcast(*publication.app, publication.channel,
+                            frame_payload(*publication.frame), publication.except_socket_id);
     }
     WorkerMask mask = publication.app->channels.workers_for(publication.channel);
     if (mask == 0) return;
@@ -88,12 +89,15 @@ void Engine::deliver_local(unsigned worker, const Publication& publication) {
     traffic.ws_bytes_sent.add(recipients * publication.frame->size());
     const auto type = channel_type_of(protocol::classify_channel(publication.channel));
     const auto elapsed = std::chrono::steady_clock::now() - publication.published_at;
-    traffic.broadcast_latency[static_cast<size_t>(type)][static_cast<size_t>(recipient_bucket(recipients))]
-        .observe_ns(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
+    traffic
+        .broadcast_latency[static_cast<size_t>(type)]
+                          [static_cast<size_t>(recipient_bucket(recipients))]
+        .observe_ns(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
 }
 
-void Engine::send_to_user(const AppPtr& app, const std::string& user_id,
-                          transport::FramePtr frame, bool cluster) {
+void Engine::send_to_user(const AppPtr& app, const std::string& user_id, transport::FramePtr frame,
+                          bool cluster) {
     if (cluster && cluster_ != nullptr) {
         cluster_->broadcast(*app, std::string(protocol::wire::kServerToUserPrefix) + user_id,
                             frame_payload(*frame), {});

@@ -72,7 +72,9 @@ public:
     std::atomic<int64_t>& connections() { return connections_; }
     // Counters for connections that never reached an app (unknown key).
     TrafficCounters& unknown_app_traffic(unsigned worker) { return unknown_app_traffic_[worker]; }
-    const TrafficCounters& unknown_app_traffic(unsigned worker) const { return unknown_app_traffic_[worker]; }
+    const TrafficCounters& unknown_app_traffic(unsigned worker) const {
+        return unknown_app_traffic_[worker];
+    }
     bool draining() const { return draining_.load(std::memory_order_relaxed); }
     void set_draining() { draining_.store(true); }
 

@@ -43,8 +43,7 @@ void LocalIndex::add_user(const AppRuntime* app, const std::string& user_id, Ses
     add(apps_[app].users, user_id, session);
 }
 
-void LocalIndex::remove_user(const AppRuntime* app, const std::string& user_id,
-                             Session* session) {
+void LocalIndex::remove_user(const AppRuntime* app, const std::string& user_id, Session* session) {
     auto it = apps_.find(app);
     if (it == apps_.end()) return;
     remove(it->second.users, user_id, session);

@@ -42,8 +42,9 @@ RateDecision MemoryRateLimiter::check_at(std::string_view key, int64_t max_reque
     return d;
 }
 
-void MemoryRateLimiter::check_async(std::string key, int64_t max_requests, std::chrono::seconds window,
-                                    transport::Worker& /*worker*/, Done done) {
+void MemoryRateLimiter::check_async(std::string key, int64_t max_requests,
+                                    std::chrono::seconds window, transport::Worker& /*worker*/,
+                                    Done done) {
     done(check(key, max_requests, window));
 }
 

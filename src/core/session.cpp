@@ -75,7 +75,8 @@ void Session::on_open(transport::Connection& connection) {
     std::weak_ptr<transport::Connection> weak = connection.shared_from_this();
     engine_.apps().find_by_key(request_->app_key, connection.worker(),
                                [weak](AppPtr app, LookupStatus status) {
-                                   if (Session* self = still_open(weak)) self->on_app(std::move(app), status);
+                                   if (Session* self = still_open(weak))
+                                       self->on_app(std::move(app), status);
                                });
 }
 

@@ -55,7 +55,7 @@ private:
         std::string channel;
         std::string presence_user_id;  // set on presence channels
         bool presence = false;
-        bool server_to_user = false;   // routed by user, not by the channel directory
+        bool server_to_user = false;  // routed by user, not by the channel directory
     };
     struct SignedInUser {
         std::string id;

@@ -34,21 +34,25 @@ void Session::replay_cache(const std::string& channel) {
     // longer subscribed, by then.
     std::weak_ptr<transport::Connection> weak = connection_->shared_from_this();
     transport::Worker* worker = &connection_->worker();
-    engine_.channel_cache().get(app_, channel, worker, [weak, channel, worker](std::optional<CachedEvent> cached) {
-        Session* self = still_open(weak);
-        if (self == nullptr || self->disconnected_ || self->find_subscription(channel) == nullptr) return;
-        if (cached) {
-            self->send(sm::channel_event(cached->event, channel, cached->data, nullptr));
-            return;
-        }
-        self->send(sm::cache_miss(channel));
-        // One cache_miss webhook per channel and window, for the whole cluster with a shared cache.
-        self->engine_.channel_cache().claim_miss_report(
-            self->app_, channel, kCacheMissReportWindow, worker,
-            [app = self->app_, hooks = &self->engine_.hooks(), channel](bool claimed) {
-                if (claimed) hooks->cache_miss(app->app(), channel);
-            });
-    });
+    engine_.channel_cache().get(
+        app_, channel, worker, [weak, channel, worker](std::optional<CachedEvent> cached) {
+            Session* self = still_open(weak);
+            if (self == nullptr || self->disconnected_ ||
+                self->find_subscription(channel) == nullptr)
+                return;
+            if (cached) {
+                self->send(sm::channel_event(cached->event, channel, cached->data, nullptr));
+                return;
+            }
+            self->send(sm::cache_miss(channel));
+            // One cache_miss webhook per channel and window, for the whole cluster with a shared
+            // cache.
+            self->engine_.channel_cache().claim_miss_report(
+                self->app_, channel, kCacheMissReportWindow, worker,
+                [app = self->app_, hooks = &self->engine_.hooks(), channel](bool claimed) {
+                    if (claimed) hooks->cache_miss(app->app(), channel);
+                });
+        });
 }
 
 void Session::subscription_error(const std::string& channel, std::string_view type,
@@ -87,7 +91,8 @@ void Session::handle_subscribe(const boost::json::value& data) {
     if (Subscription* existing = find_subscription(channel)) {
         if (existing->presence) {
             auto members = app_->channels.members(channel);
-            if (ClusterLink* link = engine_.cluster()) link->merge_remote_members(*app_, channel, members);
+            if (ClusterLink* link = engine_.cluster())
+                link->merge_remote_members(*app_, channel, members);
             std::vector<const protocol::PresenceMember*> refs;
             for (const auto& m : members) refs.push_back(&m);
             send(sm::presence_subscription_succeeded(channel, refs));
@@ -156,9 +161,8 @@ void Session::handle_subscribe(const boost::json::value& data) {
     }
 
     PresenceLimits presence_limits{limits.max_presence_members_per_channel};
-    SubscribeOutcome outcome = app_->channels.subscribe(channel, worker_,
-                                                        presence ? &member : nullptr,
-                                                        presence_limits);
+    SubscribeOutcome outcome =
+        app_->channels.subscribe(channel, worker_, presence ? &member : nullptr, presence_limits);
     if (!outcome.ok) {
         subscription_error(channel, kLimitReached,
                            "The maximum members per presence channel limit was reached", 4100);
@@ -167,7 +171,8 @@ void Session::handle_subscribe(const boost::json::value& data) {
     // Cluster-exact transitions: another node may already hold the user or the channel.
     ClusterLink* link = engine_.cluster();
     if (link != nullptr) {
-        if (outcome.member_added) outcome.member_added = link->member_joined(*app_, channel, member);
+        if (outcome.member_added)
+            outcome.member_added = link->member_joined(*app_, channel, member);
         if (outcome.occupied) outcome.occupied = link->channel_occupied(*app_, channel);
         if (presence) link->merge_remote_members(*app_, channel, outcome.members);
     }
@@ -184,7 +189,8 @@ void Session::handle_subscribe(const boost::json::value& data) {
         send(sm::subscription_succeeded(channel));
     }
     if (outcome.occupied) engine_.hooks().channel_occupied(app_->app(), channel);
-    if (!presence) engine_.hooks().subscription_count(app_->app(), channel, outcome.subscription_count);
+    if (!presence)
+        engine_.hooks().subscription_count(app_->app(), channel, outcome.subscription_count);
     if (outcome.member_added) {
         engine_.publish({app_, channel,
                          transport::make_text_frame(
@@ -210,8 +216,10 @@ void Session::remove_subscription(const std::string& channel, bool announce) {
     *it = std::move(subscriptions_.back());
     subscriptions_.pop_back();
     if (sub.server_to_user) return;
-    app_->traffic(worker_).unsubscriptions[static_cast<size_t>(
-        channel_type_of(protocol::classify_channel(sub.channel)))].add();
+    app_->traffic(worker_)
+        .unsubscriptions[static_cast<size_t>(
+            channel_type_of(protocol::classify_channel(sub.channel)))]
+        .add();
     engine_.local(worker_).remove_subscriber(app_.get(), sub.channel, this);
     UnsubscribeOutcome outcome = app_->channels.unsubscribe(
         sub.channel, worker_, sub.presence ? &sub.presence_user_id : nullptr);
@@ -223,10 +231,11 @@ void Session::remove_subscription(const std::string& channel, bool announce) {
     }
     if (outcome.member_removed) {
         if (announce) {
-            engine_.publish({app_, sub.channel,
-                             transport::make_text_frame(
-                                 sm::member_removed(sub.channel, sub.presence_user_id)),
-                             {}});
+            engine_.publish(
+                {app_,
+                 sub.channel,
+                 transport::make_text_frame(sm::member_removed(sub.channel, sub.presence_user_id)),
+                 {}});
         }
         engine_.hooks().member_removed(app_->app(), sub.channel, sub.presence_user_id);
     }

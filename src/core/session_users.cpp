@@ -34,7 +34,8 @@ void Session::handle_signin(const boost::json::value& data) {
     }
     protocol::UserData parsed;
     if (protocol::parse_user_data(*request.user_data, parsed) != protocol::UserDataError::None) {
-        send(sm::error(code, "Invalid user_data: an object with a non-empty string id is required"));
+        send(
+            sm::error(code, "Invalid user_data: an object with a non-empty string id is required"));
         return;
     }
     if (user_ && user_->id != parsed.id) {
@@ -62,8 +63,8 @@ void Session::handle_signin(const boost::json::value& data) {
     send(sm::signin_success(*request.user_data));
     if (!watch) return;
     if (truncated) {
-        send(sm::error(4302,
-                       "Watchlist limit exceeded. Only the first 100 user IDs are accepted."));
+        send(
+            sm::error(4302, "Watchlist limit exceeded. Only the first 100 user IDs are accepted."));
     }
     if (!user_->watchlist.empty()) {
         app_->users.watch(user_->id, user_->watchlist);
@@ -119,7 +120,8 @@ void Session::handle_client_event(const std::string& event, const std::string* c
             client_window_start_ms_ = now;
             client_events_in_window_ = 0;
         }
-        if (++client_events_in_window_ > static_cast<uint64_t>(limits.max_client_events_per_second)) {
+        if (++client_events_in_window_ >
+            static_cast<uint64_t>(limits.max_client_events_per_second)) {
             app_->traffic(worker_).client_events_rate_limited.add();
             count_error(ConnectionError::RateLimited);
             reject_event("Client event rejected due to rate limit");
@@ -162,9 +164,10 @@ void Session::handle_client_event(const std::string& event, const std::string* c
         return;
     }
     const std::string* sender = sub->presence ? &sub->presence_user_id : nullptr;
-    engine_.publish({app_, *channel,
-                     transport::make_text_frame(sm::channel_event(event, *channel, payload, sender)),
-                     socket_id_});
+    engine_.publish(
+        {app_, *channel,
+         transport::make_text_frame(sm::channel_event(event, *channel, payload, sender)),
+         socket_id_});
     engine_.hooks().client_event(app_->app(), *channel, event, payload, socket_id_, sender);
 }
 

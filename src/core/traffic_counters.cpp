@@ -6,12 +6,18 @@ namespace sockudo::core {
 
 const char* channel_type_label(ChannelTypeLabel type) {
     switch (type) {
-        case ChannelTypeLabel::Public: return "public";
-        case ChannelTypeLabel::Private: return "private";
-        case ChannelTypeLabel::Presence: return "presence";
-        case ChannelTypeLabel::PrivateEncrypted: return "private_encrypted";
-        case ChannelTypeLabel::Cache: return "cache";
-        case ChannelTypeLabel::Count: break;
+        case ChannelTypeLabel::Public:
+            return "public";
+        case ChannelTypeLabel::Private:
+            return "private";
+        case ChannelTypeLabel::Presence:
+            return "presence";
+        case ChannelTypeLabel::PrivateEncrypted:
+            return "private_encrypted";
+        case ChannelTypeLabel::Cache:
+            return "cache";
+        case ChannelTypeLabel::Count:
+            break;
     }
     return "public";
 }
@@ -19,26 +25,41 @@ const char* channel_type_label(ChannelTypeLabel type) {
 ChannelTypeLabel channel_type_of(const protocol::ChannelKind& kind) {
     if (kind.cache) return ChannelTypeLabel::Cache;
     switch (kind.type) {
-        case protocol::ChannelType::Private: return ChannelTypeLabel::Private;
-        case protocol::ChannelType::Presence: return ChannelTypeLabel::Presence;
-        case protocol::ChannelType::Encrypted: return ChannelTypeLabel::PrivateEncrypted;
-        default: return ChannelTypeLabel::Public;
+        case protocol::ChannelType::Private:
+            return ChannelTypeLabel::Private;
+        case protocol::ChannelType::Presence:
+            return ChannelTypeLabel::Presence;
+        case protocol::ChannelType::Encrypted:
+            return ChannelTypeLabel::PrivateEncrypted;
+        default:
+            return ChannelTypeLabel::Public;
     }
 }
 
 const char* connection_error_label(ConnectionError error) {
     switch (error) {
-        case ConnectionError::AppNotFound: return "app_not_found";
-        case ConnectionError::AppDisabled: return "app_disabled";
-        case ConnectionError::AppValidationFailed: return "app_validation_failed";
-        case ConnectionError::OriginNotAllowed: return "origin_not_allowed";
-        case ConnectionError::OverQuota: return "over_quota";
-        case ConnectionError::OverCapacity: return "over_capacity";
-        case ConnectionError::AuthenticationFailed: return "authentication_failed";
-        case ConnectionError::InvalidMessageFormat: return "invalid_message_format";
-        case ConnectionError::MissingEventName: return "missing_event_name";
-        case ConnectionError::RateLimited: return "rate_limited";
-        case ConnectionError::Count: break;
+        case ConnectionError::AppNotFound:
+            return "app_not_found";
+        case ConnectionError::AppDisabled:
+            return "app_disabled";
+        case ConnectionError::AppValidationFailed:
+            return "app_validation_failed";
+        case ConnectionError::OriginNotAllowed:
+            return "origin_not_allowed";
+        case ConnectionError::OverQuota:
+            return "over_quota";
+        case ConnectionError::OverCapacity:
+            return "over_capacity";
+        case ConnectionError::AuthenticationFailed:
+            return "authentication_failed";
+        case ConnectionError::InvalidMessageFormat:
+            return "invalid_message_format";
+        case ConnectionError::MissingEventName:
+            return "missing_event_name";
+        case ConnectionError::RateLimited:
+            return "rate_limited";
+        case ConnectionError::Count:
+            break;
     }
     return "unknown";
 }

@@ -17,7 +17,9 @@ namespace sockudo::core {
 
 class SingleWriterCounter {
 public:
-    void add(uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    void add(uint64_t n = 1) {
+        value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
     uint64_t get() const { return value_.load(std::memory_order_relaxed); }
 
 private:
@@ -51,7 +53,8 @@ const char* recipient_bucket_label(RecipientBucket bucket);
 RecipientBucket recipient_bucket(size_t recipients);
 
 // Upper bounds in milliseconds of the global histogram bucket set (operations.md §6.1).
-inline constexpr std::array<double, 13> kLatencyBucketsMs{0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
+inline constexpr std::array<double, 13> kLatencyBucketsMs{0.5, 1,   2.5, 5,    10,   25,  50,
+                                                          100, 250, 500, 1000, 2500, 5000};
 
 struct LatencyHistogram {
     std::array<SingleWriterCounter, kLatencyBucketsMs.size() + 1> buckets;  // last: +Inf

@@ -37,7 +37,9 @@ WorkerMask UserDirectory::workers_for(const std::string& user_id) const {
     return it == stripe.users.end() ? 0 : it->second.mask;
 }
 
-bool UserDirectory::online(const std::string& user_id) const { return workers_for(user_id) != 0; }
+bool UserDirectory::online(const std::string& user_id) const {
+    return workers_for(user_id) != 0;
+}
 
 uint64_t UserDirectory::user_count() const {
     uint64_t total = 0;

@@ -3,10 +3,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <algorithm>
 #include <string>
 
 #include "metrics/family_builder.hpp"
@@ -129,8 +129,10 @@ void ProcessSampler::append(std::vector<prometheus::MetricFamily>& out) const {
     };
     gauge("process_resident_memory_bytes", "Resident memory size in bytes.", s.resident_bytes);
     gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", s.virtual_bytes);
-    gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", s.cpu_seconds);
-    gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", s.start_time_seconds);
+    gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+          s.cpu_seconds);
+    gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+          s.start_time_seconds);
     gauge("process_open_fds", "Number of open file descriptors.", s.open_fds);
     gauge("process_max_fds", "Maximum number of open file descriptors.", s.max_fds);
 }

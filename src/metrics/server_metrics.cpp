@@ -21,7 +21,8 @@ constexpr size_t kErrorTypes = static_cast<size_t>(core::ConnectionError::Count)
 // One app's counters summed over all workers.
 struct AppTotals {
     uint64_t new_connections = 0, disconnections = 0;
-    uint64_t ws_bytes_received = 0, ws_bytes_sent = 0, ws_messages_received = 0, ws_messages_sent = 0;
+    uint64_t ws_bytes_received = 0, ws_bytes_sent = 0, ws_messages_received = 0,
+             ws_messages_sent = 0;
     uint64_t http_calls = 0, http_bytes_received = 0, http_bytes_sent = 0;
     uint64_t client_events_rate_limited = 0;
     std::array<uint64_t, kErrorTypes> errors{};
@@ -51,7 +52,8 @@ struct AppTotals {
             for (size_t r = 0; r < core::kRecipientBuckets; ++r) {
                 const core::LatencyHistogram& h = t.broadcast_latency[c][r];
                 Histogram& out = latency[c][r];
-                for (size_t b = 0; b < out.buckets.size(); ++b) out.buckets[b] += h.buckets[b].get();
+                for (size_t b = 0; b < out.buckets.size(); ++b)
+                    out.buckets[b] += h.buckets[b].get();
                 out.count += h.count.get();
                 out.sum_ns += h.sum_ns.get();
             }
@@ -103,7 +105,8 @@ std::string ServerMetrics::scrape() const {
         AppTotals totals;
         for (unsigned w = 0; w < app->worker_count; ++w) totals.add(app->traffic(w));
         for (size_t c = 0; c < core::kChannelTypes; ++c) {
-            totals.active_channels[c] = app->channels.active_channels(static_cast<core::ChannelTypeLabel>(c));
+            totals.active_channels[c] =
+                app->channels.active_channels(static_cast<core::ChannelTypeLabel>(c));
         }
         if (series.size() < options_.max_app_series) {
             series.push_back({app->app().id, std::move(totals)});
@@ -130,7 +133,10 @@ std::string ServerMetrics::scrape() const {
         families.push_back(std::move(f));
     };
     per_app("connected", "Number of currently connected sockets", MetricType::Gauge,
-            [](const AppTotals& t) { return t.new_connections >= t.disconnections ? t.new_connections - t.disconnections : 0; });
+            [](const AppTotals& t) {
+                return t.new_connections >= t.disconnections ? t.new_connections - t.disconnections
+                                                             : 0;
+            });
     per_app("new_connections_total", "Total number of new connections", MetricType::Counter,
             [](const AppTotals& t) { return t.new_connections; });
     per_app("new_disconnections_total", "Total number of disconnections", MetricType::Counter,
@@ -151,40 +157,53 @@ std::string ServerMetrics::scrape() const {
             [](const AppTotals& t) { return t.http_calls; });
 
     {
-        MetricFamily f = family(p + "connection_errors_total", "Connection errors by type", MetricType::Counter);
-        auto add_errors = [&](const std::string& app_id, const std::array<uint64_t, kErrorTypes>& errors) {
+        MetricFamily f =
+            family(p + "connection_errors_total", "Connection errors by type", MetricType::Counter);
+        auto add_errors = [&](const std::string& app_id,
+                              const std::array<uint64_t, kErrorTypes>& errors) {
             for (size_t i = 0; i < kErrorTypes; ++i) {
                 if (errors[i] == 0) continue;  // series appear after their first observation
-                add_counter(f, {{"app_id", app_id}, {"port", port},
-                                {"error_type", core::connection_error_label(static_cast<core::ConnectionError>(i))}},
+                add_counter(f,
+                            {{"app_id", app_id},
+                             {"port", port},
+                             {"error_type",
+                              core::connection_error_label(static_cast<core::ConnectionError>(i))}},
                             static_cast<double>(errors[i]));
             }
         };
         for (const Series& s : series) add_errors(s.app_id, s.totals.errors);
         std::array<uint64_t, kErrorTypes> unknown{};
         for (unsigned w = 0; w < engine_.worker_count(); ++w) {
-            for (size_t i = 0; i < kErrorTypes; ++i) unknown[i] += engine_.unknown_app_traffic(w).connection_errors[i].get();
+            for (size_t i = 0; i < kErrorTypes; ++i)
+                unknown[i] += engine_.unknown_app_traffic(w).connection_errors[i].get();
         }
         add_errors("unknown", unknown);
         families.push_back(std::move(f));
     }
     {
-        MetricFamily checks = family(p + "rate_limit_triggered_total", "Requests rejected by a rate limiter", MetricType::Counter);
+        MetricFamily checks = family(p + "rate_limit_triggered_total",
+                                     "Requests rejected by a rate limiter", MetricType::Counter);
         for (const Series& s : series) {
             if (s.totals.client_events_rate_limited == 0) continue;
-            add_counter(checks, {{"app_id", s.app_id}, {"port", port}, {"limiter_type", "client_events"},
-                                 {"request_context", "websocket"}},
+            add_counter(checks,
+                        {{"app_id", s.app_id},
+                         {"port", port},
+                         {"limiter_type", "client_events"},
+                         {"request_context", "websocket"}},
                         static_cast<double>(s.totals.client_events_rate_limited));
         }
         families.push_back(std::move(checks));
     }
     {
-        MetricFamily subs = family(p + "channel_subscriptions_total", "Channel subscriptions", MetricType::Counter);
-        MetricFamily unsubs = family(p + "channel_unsubscriptions_total", "Channel unsubscriptions", MetricType::Counter);
+        MetricFamily subs =
+            family(p + "channel_subscriptions_total", "Channel subscriptions", MetricType::Counter);
+        MetricFamily unsubs = family(p + "channel_unsubscriptions_total", "Channel unsubscriptions",
+                                     MetricType::Counter);
         MetricFamily active = family(p + "active_channels", "Occupied channels", MetricType::Gauge);
         for (const Series& s : series) {
             for (size_t c = 0; c < core::kChannelTypes; ++c) {
-                const std::string type = core::channel_type_label(static_cast<core::ChannelTypeLabel>(c));
+                const std::string type =
+                    core::channel_type_label(static_cast<core::ChannelTypeLabel>(c));
                 add_counter(subs, {{"app_id", s.app_id}, {"port", port}, {"channel_type", type}},
                             static_cast<double>(s.totals.subscriptions[c]));
                 add_counter(unsubs, {{"app_id", s.app_id}, {"port", port}, {"channel_type", type}},
@@ -198,19 +217,23 @@ std::string ServerMetrics::scrape() const {
         families.push_back(std::move(active));
     }
     {
-        MetricFamily f = family(p + "broadcast_latency_ms",
-                                "Time from publish to enqueue on every local subscriber, in milliseconds",
-                                MetricType::Histogram);
+        MetricFamily f =
+            family(p + "broadcast_latency_ms",
+                   "Time from publish to enqueue on every local subscriber, in milliseconds",
+                   MetricType::Histogram);
         for (const Series& s : series) {
             for (size_t c = 0; c < core::kChannelTypes; ++c) {
                 for (size_t r = 0; r < core::kRecipientBuckets; ++r) {
                     const auto& h = s.totals.latency[c][r];
                     if (h.count == 0) continue;
                     prometheus::ClientMetric m;
-                    m.label = {{"app_id", s.app_id},
-                               {"channel_type", core::channel_type_label(static_cast<core::ChannelTypeLabel>(c))},
-                               {"port", port},
-                               {"recipient_count_bucket", core::recipient_bucket_label(static_cast<core::RecipientBucket>(r))}};
+                    m.label = {
+                        {"app_id", s.app_id},
+                        {"channel_type",
+                         core::channel_type_label(static_cast<core::ChannelTypeLabel>(c))},
+                        {"port", port},
+                        {"recipient_count_bucket",
+                         core::recipient_bucket_label(static_cast<core::RecipientBucket>(r))}};
                     m.histogram.sample_count = h.count;
                     m.histogram.sample_sum = static_cast<double>(h.sum_ns) / 1e6;
                     uint64_t cumulative = 0;
@@ -235,28 +258,44 @@ std::string ServerMetrics::scrape() const {
             add_counter(f, {{"port", port}}, static_cast<double>(v));
             families.push_back(std::move(f));
         };
-        counter("horizontal_adapter_sent_requests", "Cluster requests sent", c.requests_sent.load());
-        counter("horizontal_adapter_received_requests", "Cluster requests answered", c.requests_received.load());
-        counter("horizontal_adapter_received_responses", "Cluster responses received", c.responses_received.load());
-        counter("horizontal_adapter_resolved_promises", "Cluster requests answered by every node", c.requests_complete.load());
-        counter("horizontal_adapter_uncomplete_promises", "Cluster requests answered partially (deadline)", c.requests_partial.load());
-        counter("horizontal_adapter_broadcasts_sent_total", "Broadcasts handed to the broker", c.broadcasts_sent.load());
-        counter("horizontal_adapter_broadcasts_received_total", "Broadcasts received from other nodes", c.broadcasts_received.load());
-        counter("horizontal_transport_messages_dropped_total", "Cluster messages dropped (unparseable, or refused while the broker was down)",
+        counter("horizontal_adapter_sent_requests", "Cluster requests sent",
+                c.requests_sent.load());
+        counter("horizontal_adapter_received_requests", "Cluster requests answered",
+                c.requests_received.load());
+        counter("horizontal_adapter_received_responses", "Cluster responses received",
+                c.responses_received.load());
+        counter("horizontal_adapter_resolved_promises", "Cluster requests answered by every node",
+                c.requests_complete.load());
+        counter("horizontal_adapter_uncomplete_promises",
+                "Cluster requests answered partially (deadline)", c.requests_partial.load());
+        counter("horizontal_adapter_broadcasts_sent_total", "Broadcasts handed to the broker",
+                c.broadcasts_sent.load());
+        counter("horizontal_adapter_broadcasts_received_total",
+                "Broadcasts received from other nodes", c.broadcasts_received.load());
+        counter("horizontal_transport_messages_dropped_total",
+                "Cluster messages dropped (unparseable, or refused while the broker was down)",
                 c.invalid_messages.load() + c.broadcasts_dropped.load());
-        counter("horizontal_adapter_dead_nodes_total", "Nodes this node declared dead and cleaned up after", c.dead_nodes.load());
-        MetricFamily up = family(p + "horizontal_adapter_connected", "1 while the cluster broker is reachable", MetricType::Gauge);
+        counter("horizontal_adapter_dead_nodes_total",
+                "Nodes this node declared dead and cleaned up after", c.dead_nodes.load());
+        MetricFamily up = family(p + "horizontal_adapter_connected",
+                                 "1 while the cluster broker is reachable", MetricType::Gauge);
         add_gauge(up, {{"port", port}}, link->healthy() ? 1.0 : 0.0);
         families.push_back(std::move(up));
     }
     if (webhooks_ != nullptr) {
-        MetricFamily f = family(p + "webhooks_total", "Webhook requests by outcome", MetricType::Counter);
-        add_counter(f, {{"port", port}, {"result", "delivered"}}, static_cast<double>(webhooks_->delivered.load()));
-        add_counter(f, {{"port", port}, {"result", "failed"}}, static_cast<double>(webhooks_->failed.load()));
-        add_counter(f, {{"port", port}, {"result", "retried"}}, static_cast<double>(webhooks_->retried.load()));
-        add_counter(f, {{"port", port}, {"result", "dropped"}}, static_cast<double>(webhooks_->dropped.load()));
+        MetricFamily f =
+            family(p + "webhooks_total", "Webhook requests by outcome", MetricType::Counter);
+        add_counter(f, {{"port", port}, {"result", "delivered"}},
+                    static_cast<double>(webhooks_->delivered.load()));
+        add_counter(f, {{"port", port}, {"result", "failed"}},
+                    static_cast<double>(webhooks_->failed.load()));
+        add_counter(f, {{"port", port}, {"result", "retried"}},
+                    static_cast<double>(webhooks_->retried.load()));
+        add_counter(f, {{"port", port}, {"result", "dropped"}},
+                    static_cast<double>(webhooks_->dropped.load()));
         families.push_back(std::move(f));
-        MetricFamily events = family(p + "webhook_events_total", "Webhook events produced", MetricType::Counter);
+        MetricFamily events =
+            family(p + "webhook_events_total", "Webhook events produced", MetricType::Counter);
         add_counter(events, {{"port", port}}, static_cast<double>(webhooks_->events.load()));
         families.push_back(std::move(events));
     }

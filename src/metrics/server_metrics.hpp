@@ -21,7 +21,8 @@ struct ScrapeOptions {
 
 class ServerMetrics {
 public:
-    ServerMetrics(core::Engine& engine, const webhooks::DispatcherStats* webhooks, ScrapeOptions options);
+    ServerMetrics(core::Engine& engine, const webhooks::DispatcherStats* webhooks,
+                  ScrapeOptions options);
 
     // Prometheus text exposition format 0.0.4.
     std::string scrape() const;

@@ -25,7 +25,9 @@ inline bool requires_auth(ChannelKind k) {
     return k.type == ChannelType::Private || k.type == ChannelType::Encrypted ||
            k.type == ChannelType::Presence;
 }
-inline bool is_presence(ChannelKind k) { return k.type == ChannelType::Presence; }
+inline bool is_presence(ChannelKind k) {
+    return k.type == ChannelType::Presence;
+}
 // Client events: private and presence channels (cache variants included) only.
 inline bool client_events_allowed(ChannelKind k) {
     return k.type == ChannelType::Private || k.type == ChannelType::Presence;

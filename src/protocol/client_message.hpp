@@ -21,7 +21,7 @@ enum class ClientMessageError { None, InvalidJson, NotAnObject, MissingEvent };
 ClientMessageError parse_client_message(std::string_view text, ClientMessage& out);
 
 struct SubscribeData {
-    std::optional<std::string> channel;       // only when a string
+    std::optional<std::string> channel;  // only when a string
     std::optional<std::string> auth;
     std::optional<std::string> channel_data;  // byte-exact as received (it is signed)
 };

@@ -16,7 +16,15 @@ struct SignedRequest {
     std::string_view body;
 };
 
-enum class HttpAuthError { None, MissingParams, UnknownKey, StaleTimestamp, BadBodyMd5, BadSignature, BadVersion };
+enum class HttpAuthError {
+    None,
+    MissingParams,
+    UnknownKey,
+    StaleTimestamp,
+    BadBodyMd5,
+    BadSignature,
+    BadVersion
+};
 
 // METHOD\npath\nk=v&... over the query without auth_signature, keys lower-cased and sorted.
 std::string string_to_sign(const SignedRequest& request);

@@ -54,13 +54,27 @@ void append_json_string(std::string& out, std::string_view s) {
         out.append(s.data() + run_start, i - run_start);
         run_start = i + 1;
         switch (c) {
-            case '"': out.append("\\\""); break;
-            case '\\': out.append("\\\\"); break;
-            case '\n': out.append("\\n"); break;
-            case '\r': out.append("\\r"); break;
-            case '\t': out.append("\\t"); break;
-            case '\b': out.append("\\b"); break;
-            case '\f': out.append("\\f"); break;
+            case '"':
+                out.append("\\\"");
+                break;
+            case '\\':
+                out.append("\\\\");
+                break;
+            case '\n':
+                out.append("\\n");
+                break;
+            case '\r':
+                out.append("\\r");
+                break;
+            case '\t':
+                out.append("\\t");
+                break;
+            case '\b':
+                out.append("\\b");
+                break;
+            case '\f':
+                out.append("\\f");
+                break;
             default:
                 out.append("\\u00");
                 out.push_back(kHex[c >> 4]);
@@ -77,7 +91,8 @@ namespace json = boost::json;
 
 bool has_non_finite(const json::value& v) {
     switch (v.kind()) {
-        case json::kind::double_: return !std::isfinite(v.get_double());
+        case json::kind::double_:
+            return !std::isfinite(v.get_double());
         case json::kind::array:
             for (const auto& e : v.get_array()) {
                 if (has_non_finite(e)) return true;
@@ -88,7 +103,8 @@ bool has_non_finite(const json::value& v) {
                 if (has_non_finite(kv.value())) return true;
             }
             return false;
-        default: return false;
+        default:
+            return false;
     }
 }
 
@@ -103,7 +119,8 @@ void null_non_finite(json::value& v) {
         case json::kind::object:
             for (auto& kv : v.get_object()) null_non_finite(kv.value());
             break;
-        default: break;
+        default:
+            break;
     }
 }
 

@@ -61,14 +61,16 @@ UserDataError parse_user_data(std::string_view user_data, UserData& out) {
     const json::object& o = root.get_object();
     auto it = o.find("id");
     if (it == o.end()) return UserDataError::MissingId;
-    if (!it->value().is_string() || it->value().get_string().empty()) return UserDataError::InvalidId;
+    if (!it->value().is_string() || it->value().get_string().empty())
+        return UserDataError::InvalidId;
     out.id.assign(it->value().get_string().data(), it->value().get_string().size());
     out.user_info_json = info_json(o, "user_info");
     out.watchlist.clear();
     auto w = o.find("watchlist");
     if (w != o.end() && w->value().is_array()) {
         for (const auto& entry : w->value().get_array()) {
-            if (entry.is_string()) out.watchlist.emplace_back(entry.get_string().data(), entry.get_string().size());
+            if (entry.is_string())
+                out.watchlist.emplace_back(entry.get_string().data(), entry.get_string().size());
         }
     }
     return UserDataError::None;

@@ -14,7 +14,14 @@ struct PresenceMember {
 
 constexpr size_t kMaxUserIdLength = 128;  // characters (UTF-8 code points), not bytes
 
-enum class ChannelDataError { None, InvalidJson, NotAnObject, MissingUserId, InvalidUserId, UserIdTooLong };
+enum class ChannelDataError {
+    None,
+    InvalidJson,
+    NotAnObject,
+    MissingUserId,
+    InvalidUserId,
+    UserIdTooLong
+};
 
 // `user_id` may be a non-empty string or an integer (rendered in decimal: 10 -> "10", as
 // Laravel sends integer ids). Fractional numbers and other types are InvalidUserId.

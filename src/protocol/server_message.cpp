@@ -52,9 +52,13 @@ std::string channel_error(std::string_view channel, std::optional<int> code,
     return envelope("pusher:error", &channel, error_object(code, message));
 }
 
-std::string ping() { return R"({"event":"pusher:ping","data":"{}"})"; }
+std::string ping() {
+    return R"({"event":"pusher:ping","data":"{}"})";
+}
 
-std::string pong() { return R"({"event":"pusher:pong","data":"{}"})"; }
+std::string pong() {
+    return R"({"event":"pusher:pong","data":"{}"})";
+}
 
 std::string subscription_succeeded(std::string_view channel) {
     return envelope("pusher_internal:subscription_succeeded", &channel, "\"{}\"");
@@ -110,8 +114,8 @@ std::string member_removed(std::string_view channel, std::string_view user_id) {
     return envelope("pusher_internal:member_removed", &channel, json_string(inner));
 }
 
-std::string channel_event(std::string_view event, std::string_view channel,
-                          std::string_view data, const std::string* user_id) {
+std::string channel_event(std::string_view event, std::string_view channel, std::string_view data,
+                          const std::string* user_id) {
     std::string out;
     out.reserve(48 + event.size() + channel.size() + data.size() * 11 / 10);
     out.append("{\"event\":");

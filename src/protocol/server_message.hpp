@@ -29,8 +29,8 @@ std::string member_added(std::string_view channel, std::string_view user_id,
                          std::string_view user_info_json);
 std::string member_removed(std::string_view channel, std::string_view user_id);
 // An application or relayed client event; `user_id` (presence client events) may be null.
-std::string channel_event(std::string_view event, std::string_view channel,
-                          std::string_view data, const std::string* user_id);
+std::string channel_event(std::string_view event, std::string_view channel, std::string_view data,
+                          const std::string* user_id);
 std::string cache_miss(std::string_view channel);
 std::string signin_success(std::string_view user_data);
 std::string watchlist_events(

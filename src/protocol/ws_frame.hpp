@@ -18,7 +18,9 @@ enum class Opcode : uint8_t {
     Pong = 0xA,
 };
 
-inline bool is_control(Opcode op) { return (static_cast<uint8_t>(op) & 0x8) != 0; }
+inline bool is_control(Opcode op) {
+    return (static_cast<uint8_t>(op) & 0x8) != 0;
+}
 
 // Largest header a server frame needs (2 + 8 bytes extended length, no mask).
 constexpr size_t kMaxServerHeader = 10;

@@ -26,7 +26,9 @@ Poller::~Poller() {
     descriptor_.close(ec);  // closes epoll_fd_
 }
 
-void Poller::start() { wait(); }
+void Poller::start() {
+    wait();
+}
 
 bool Poller::add(int fd, PollTarget* target) {
     epoll_event event{};

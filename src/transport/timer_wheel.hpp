@@ -62,7 +62,6 @@ private:
     void unlink(TimerNode& node);
     void push_front(TimerNode*& head, TimerNode& node);
 
-
     uint32_t tick_ms_;
     std::vector<TimerNode*> slots_;  // heads of doubly linked lists
     TimerNode* firing_ = nullptr;    // due nodes of the tick being processed

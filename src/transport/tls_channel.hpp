@@ -16,7 +16,7 @@ namespace sockudo::transport {
 class TlsContext;
 
 class TlsChannel {
-  public:
+public:
     enum class Status : uint8_t {
         Done,       // read: `n` > 0 bytes of plaintext; write: `written` > 0 bytes sent
         WantRead,   // wait until the socket is readable, then repeat the call
@@ -52,7 +52,7 @@ class TlsChannel {
     // Why the last call returned Closed: OpenSSL's reason or the socket error.
     const std::string& error() const { return error_; }
 
-  private:
+private:
     explicit TlsChannel(ssl_st* ssl) : ssl_(ssl) {}
     Status fail(int result);
 

@@ -19,7 +19,7 @@ struct TlsFiles {
 };
 
 class TlsContext {
-  public:
+public:
     // Throws std::runtime_error with the file and OpenSSL's reason when the files cannot be used.
     explicit TlsContext(TlsFiles files);
 
@@ -28,7 +28,7 @@ class TlsContext {
     // Rebuilds from the files; on failure keeps the old context and returns the reason.
     bool reload(std::string& error);
 
-  private:
+private:
     std::shared_ptr<ssl_ctx_st> build() const;
 
     TlsFiles files_;

@@ -46,7 +46,8 @@ bool pattern_matches(const std::string& pattern, std::string_view channel) {
 bool endpoint_accepts_channel(const config::WebhookTarget& endpoint, std::string_view channel) {
     if (endpoint.filter_prefix && !channel.starts_with(*endpoint.filter_prefix)) return false;
     if (endpoint.filter_suffix && !channel.ends_with(*endpoint.filter_suffix)) return false;
-    if (endpoint.filter_pattern && !pattern_matches(*endpoint.filter_pattern, channel)) return false;
+    if (endpoint.filter_pattern && !pattern_matches(*endpoint.filter_pattern, channel))
+        return false;
     if (!endpoint.filter_namespaces.empty()) {
         const std::string_view ns = channel_namespace(channel);
         if (std::none_of(endpoint.filter_namespaces.begin(), endpoint.filter_namespaces.end(),
@@ -58,9 +59,10 @@ bool endpoint_accepts_channel(const config::WebhookTarget& endpoint, std::string
 }
 
 bool app_wants_type(const config::App& app, std::string_view event_name) {
-    return std::any_of(app.webhooks.begin(), app.webhooks.end(), [&](const config::WebhookTarget& w) {
-        return !w.url.empty() && endpoint_wants_type(w, event_name);
-    });
+    return std::any_of(app.webhooks.begin(), app.webhooks.end(),
+                       [&](const config::WebhookTarget& w) {
+                           return !w.url.empty() && endpoint_wants_type(w, event_name);
+                       });
 }
 
 }  // namespace sockudo::webhooks

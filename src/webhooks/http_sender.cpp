@@ -10,7 +10,9 @@ namespace sockudo::webhooks {
 
 namespace {
 
-size_t discard_body(char*, size_t size, size_t count, void*) { return size * count; }
+size_t discard_body(char*, size_t size, size_t count, void*) {
+    return size * count;
+}
 
 void global_init_once() {
     static std::once_flag once;
@@ -92,9 +94,13 @@ void HttpSender::poll(std::chrono::milliseconds timeout) {
     reap();
 }
 
-void HttpSender::wakeup() { curl_multi_wakeup(static_cast<CURLM*>(multi_)); }
+void HttpSender::wakeup() {
+    curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
 
-size_t HttpSender::in_flight() const { return transfers_.size(); }
+size_t HttpSender::in_flight() const {
+    return transfers_.size();
+}
 
 void HttpSender::reap() {
     auto* multi = static_cast<CURLM*>(multi_);
@@ -107,7 +113,8 @@ void HttpSender::reap() {
         if (msg->data.result == CURLE_OK) {
             curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &result.status);
         } else {
-            result.error = raw->error[0] != '\0' ? raw->error : curl_easy_strerror(msg->data.result);
+            result.error =
+                raw->error[0] != '\0' ? raw->error : curl_easy_strerror(msg->data.result);
         }
         curl_multi_remove_handle(multi, msg->easy_handle);
         auto it = std::find_if(transfers_.begin(), transfers_.end(),

@@ -33,7 +33,7 @@ struct RedisJobQueueSettings {
 };
 
 class RedisJobQueue final : public JobQueue {
-  public:
+public:
     RedisJobQueue(RedisJobQueueSettings settings, AppLookup lookup);
     ~RedisJobQueue() override;
     RedisJobQueue(const RedisJobQueue&) = delete;
@@ -48,7 +48,7 @@ class RedisJobQueue final : public JobQueue {
 
     bool connected() const { return context_ != nullptr; }
 
-  private:
+private:
     bool ensure_connected();
     bool connect();
     void lost(const std::string& why);

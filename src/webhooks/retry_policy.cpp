@@ -8,8 +8,13 @@ DeliveryOutcome classify_delivery(long http_status) {
     if (http_status >= 200 && http_status < 300) return DeliveryOutcome::Delivered;
     if (http_status == 0 || http_status >= 500) return DeliveryOutcome::Retryable;
     switch (http_status) {
-        case 408: case 409: case 425: case 429: return DeliveryOutcome::Retryable;
-        default: return DeliveryOutcome::Permanent;
+        case 408:
+        case 409:
+        case 425:
+        case 429:
+            return DeliveryOutcome::Retryable;
+        default:
+            return DeliveryOutcome::Permanent;
     }
 }
 

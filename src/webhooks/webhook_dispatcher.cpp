@@ -1,10 +1,11 @@
 #include "webhooks/webhook_dispatcher.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <deque>
 #include <map>
 #include <queue>
-#include <spdlog/spdlog.h>
 #include <unordered_map>
 
 #include "protocol/ascii.hpp"
@@ -30,7 +31,8 @@ int64_t unix_ms() {
 // Headers the receiver uses to authenticate the request: an app's custom headers never replace
 // them.
 bool reserved_header(std::string_view name) {
-    return protocol::iequals_ascii(name, "Content-Type") || protocol::iequals_ascii(name, "X-Pusher-Key") ||
+    return protocol::iequals_ascii(name, "Content-Type") ||
+           protocol::iequals_ascii(name, "X-Pusher-Key") ||
            protocol::iequals_ascii(name, "X-Pusher-Signature");
 }
 
@@ -59,7 +61,10 @@ DispatcherSettings DispatcherSettings::from(const config::Options& options) {
 class WebhookDispatcher::Loop {
 public:
     Loop(const DispatcherSettings& settings, DispatcherStats& stats, std::unique_ptr<JobQueue> jobs)
-        : settings_(settings), stats_(stats), leaves_(settings.leave_delay), jobs_(std::move(jobs)) {
+        : settings_(settings),
+          stats_(stats),
+          leaves_(settings.leave_delay),
+          jobs_(std::move(jobs)) {
         if (!jobs_) jobs_ = std::make_unique<MemoryJobQueue>(settings_.max_intake);
     }
 
@@ -102,7 +107,8 @@ public:
             pump();
             if (stopping && (idle() || now >= deadline)) {
                 if (!idle()) {
-                    const uint64_t lost = ready_.size() + retries_.size() + sender_.in_flight() + jobs_->size();
+                    const uint64_t lost =
+                        ready_.size() + retries_.size() + sender_.in_flight() + jobs_->size();
                     stats_.dropped.fetch_add(lost, std::memory_order_relaxed);
                     spdlog::warn("webhooks: {} deliveries unfinished at shutdown", lost);
                 }
@@ -224,7 +230,8 @@ private:
     }
 
     // One request per endpoint, carrying only the events that endpoint selected.
-    void dispatch(const config::App& app, int64_t time_ms, const std::vector<WebhookEvent>& events) {
+    void dispatch(const config::App& app, int64_t time_ms,
+                  const std::vector<WebhookEvent>& events) {
         std::map<std::string, const config::WebhookTarget*> endpoints;  // same URL: last wins
         for (const auto& w : app.webhooks) {
             if (!w.url.empty()) endpoints[w.url] = &w;
@@ -232,7 +239,8 @@ private:
         for (const auto& [url, endpoint] : endpoints) {
             std::vector<const WebhookEvent*> selected;
             for (const auto& e : events) {
-                if (endpoint_wants_type(*endpoint, e.name) && endpoint_accepts_channel(*endpoint, e.channel)) {
+                if (endpoint_wants_type(*endpoint, e.name) &&
+                    endpoint_accepts_channel(*endpoint, e.channel)) {
                     selected.push_back(&e);
                 }
             }
@@ -241,9 +249,10 @@ private:
             d->app_id = app.id;
             d->post.url = url;
             d->post.body = request_body(time_ms, selected);
-            d->post.timeout = endpoint->request_timeout_ms
-                                  ? milliseconds(std::max<int64_t>(1, *endpoint->request_timeout_ms))
-                                  : settings_.request_timeout;
+            d->post.timeout =
+                endpoint->request_timeout_ms
+                    ? milliseconds(std::max<int64_t>(1, *endpoint->request_timeout_ms))
+                    : settings_.request_timeout;
             for (const auto& [name, value] : endpoint->headers) {
                 if (!reserved_header(name)) d->post.headers.emplace_back(name, value);
             }
@@ -261,7 +270,8 @@ private:
     }
 
     void make_room() {
-        while (!ready_.empty() && ready_.size() + retries_.size() >= settings_.max_waiting_deliveries) {
+        while (!ready_.empty() &&
+               ready_.size() + retries_.size() >= settings_.max_waiting_deliveries) {
             const auto& oldest = ready_.front();
             spdlog::error("webhooks: delivery queue full; dropping a request to {} of app {}",
                           oldest->post.url, oldest->app_id);
@@ -289,7 +299,8 @@ private:
         }
         const std::string why = r.status != 0 ? "HTTP " + std::to_string(r.status) : r.error;
         if (outcome == DeliveryOutcome::Retryable && !stopping_now()) {
-            const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - d->first_attempt);
+            const auto elapsed =
+                std::chrono::duration_cast<milliseconds>(Clock::now() - d->first_attempt);
             if (auto delay = settings_.retry.next_delay(d->attempts, elapsed)) {
                 spdlog::warn("webhooks: {} for app {} failed ({}), attempt {}; retrying in {} ms",
                              d->post.url, d->app_id, why, d->attempts, delay->count());
@@ -341,7 +352,8 @@ private:
     }
 
     bool idle() const {
-        if (!ready_.empty() || !retries_.empty() || sender_.in_flight() != 0 || jobs_->size() != 0) return false;
+        if (!ready_.empty() || !retries_.empty() || sender_.in_flight() != 0 || jobs_->size() != 0)
+            return false;
         if (leaves_.pending() != 0) return false;
         return std::all_of(batches_.begin(), batches_.end(),
                            [](const auto& entry) { return entry.second.events.empty(); });
@@ -383,7 +395,9 @@ WebhookDispatcher::WebhookDispatcher(DispatcherSettings settings, std::unique_pt
     : settings_(std::move(settings)),
       loop_(std::make_unique<Loop>(settings_, stats_, std::move(jobs))) {}
 
-WebhookDispatcher::~WebhookDispatcher() { stop(milliseconds(0)); }
+WebhookDispatcher::~WebhookDispatcher() {
+    stop(milliseconds(0));
+}
 
 void WebhookDispatcher::start() {
     if (thread_.joinable()) return;

@@ -52,7 +52,8 @@ class WebhookDispatcher final : public core::EventHooks {
 public:
     // `jobs`: where jobs wait between batching and delivery (null: a bounded memory queue). It
     // is used on the dispatcher thread only.
-    explicit WebhookDispatcher(DispatcherSettings settings, std::unique_ptr<JobQueue> jobs = nullptr);
+    explicit WebhookDispatcher(DispatcherSettings settings,
+                               std::unique_ptr<JobQueue> jobs = nullptr);
     ~WebhookDispatcher() override;
     WebhookDispatcher(const WebhookDispatcher&) = delete;
     WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
@@ -66,8 +67,10 @@ public:
 
     void channel_occupied(const config::App&, std::string_view channel) override;
     void channel_vacated(const config::App&, std::string_view channel) override;
-    void member_added(const config::App&, std::string_view channel, std::string_view user_id) override;
-    void member_removed(const config::App&, std::string_view channel, std::string_view user_id) override;
+    void member_added(const config::App&, std::string_view channel,
+                      std::string_view user_id) override;
+    void member_removed(const config::App&, std::string_view channel,
+                        std::string_view user_id) override;
     void client_event(const config::App&, std::string_view channel, std::string_view event,
                       std::string_view data, std::string_view socket_id,
                       const std::string* user_id) override;

@@ -20,10 +20,10 @@ inline constexpr const char* kSubscriptionCount = "subscription_count";
 struct WebhookEvent {
     std::string name;
     std::string channel;
-    std::optional<std::string> user_id;     // member_* and client_event on presence channels
-    std::optional<std::string> event;       // client_event
-    std::optional<std::string> data;        // client_event
-    std::optional<std::string> socket_id;   // client_event
+    std::optional<std::string> user_id;    // member_* and client_event on presence channels
+    std::optional<std::string> event;      // client_event
+    std::optional<std::string> data;       // client_event
+    std::optional<std::string> socket_id;  // client_event
     std::optional<uint64_t> subscription_count;
 };
 

@@ -30,7 +30,8 @@ json::value inner_data(const std::string& frame) {
     if (ec || !v.is_object()) __builtin_trap();
     const json::value* data = v.get_object().if_contains("data");
     if (data == nullptr || !data->is_string()) __builtin_trap();
-    json::value inner = json::parse(std::string_view(data->get_string()), ec, json::storage_ptr(), deep());
+    json::value inner =
+        json::parse(std::string_view(data->get_string()), ec, json::storage_ptr(), deep());
     if (ec || !inner.is_object()) __builtin_trap();
     return inner;
 }
@@ -65,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const json::value* ids = presence->get_object().if_contains("ids");
         if (ids == nullptr || !ids->is_array() || ids->get_array().size() != 2) __builtin_trap();
         const json::value& id = ids->get_array()[1];
-        if (!id.is_string() || std::string_view(id.get_string()) != member.user_id) __builtin_trap();
+        if (!id.is_string() || std::string_view(id.get_string()) != member.user_id)
+            __builtin_trap();
 
         json::value added = inner_data(
             server_message::member_added("presence-x", member.user_id, member.user_info_json));

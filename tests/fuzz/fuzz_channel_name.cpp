@@ -11,8 +11,8 @@
 namespace {
 
 bool allowed(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '=' || c == '@' || c == ',' || c == '.' || c == ';';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '=' || c == '@' || c == ',' || c == '.' || c == ';';
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {

@@ -42,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string payload = data_as_string(msg.data);
     if (!msg.data.is_string() && !is_json(payload)) __builtin_trap();
     const std::string user = "u";
-    const std::string frame = server_message::channel_event(
-        msg.event, msg.channel.value_or("c"), payload, msg.channel ? &user : nullptr);
+    const std::string frame = server_message::channel_event(msg.event, msg.channel.value_or("c"),
+                                                            payload, msg.channel ? &user : nullptr);
     json::parse_options options;
     options.max_depth = 256;
     boost::system::error_code ec;

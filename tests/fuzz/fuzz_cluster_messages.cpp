@@ -13,11 +13,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     if (auto b = decode_broadcast(text)) {
         auto again = decode_broadcast(encode(*b));
-        if (!again || again->message != b->message || again->except_socket_id != b->except_socket_id) std::abort();
+        if (!again || again->message != b->message ||
+            again->except_socket_id != b->except_socket_id)
+            std::abort();
     }
     if (auto r = decode_request(text)) {
         auto again = decode_request(encode(*r));
-        if (!again || again->type != r->type || again->channels != r->channels || again->user_id != r->user_id) {
+        if (!again || again->type != r->type || again->channels != r->channels ||
+            again->user_id != r->user_id) {
             std::abort();
         }
     }

@@ -54,8 +54,9 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
         query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
         if (pair.empty()) continue;
         const size_t eq = pair.find('=');
-        out.emplace_back(form_decode(pair.substr(0, eq)),
-                         eq == std::string_view::npos ? std::string() : form_decode(pair.substr(eq + 1)));
+        out.emplace_back(form_decode(pair.substr(0, eq)), eq == std::string_view::npos
+                                                              ? std::string()
+                                                              : form_decode(pair.substr(eq + 1)));
     }
     return out;
 }
@@ -81,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         bool has_signature = false;
         for (const auto& [k, v] : request.query) {
             std::string lower = k;
-            for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            for (char& c : lower)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             if (lower == "auth_signature") has_signature = true;
         }
         if (!has_signature) __builtin_trap();

@@ -12,8 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     while (offset < buf.size()) {
         Frame frame;
         size_t consumed = 0;
-        auto status = decode_frame(buf.data() + offset, buf.size() - offset, 64 * 1024, frame,
-                                   consumed);
+        auto status =
+            decode_frame(buf.data() + offset, buf.size() - offset, 64 * 1024, frame, consumed);
         if (status != DecodeStatus::Complete) break;
         if (consumed == 0 || consumed > buf.size() - offset) __builtin_trap();
         if (frame.payload.size() > 64 * 1024) __builtin_trap();

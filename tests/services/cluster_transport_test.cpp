@@ -50,7 +50,7 @@ struct Broker {
 };
 
 class TransportTest : public ::testing::TestWithParam<std::string> {
-  protected:
+protected:
     void SetUp() override {
         broker_.driver = GetParam();
         if (!broker_.available()) GTEST_SKIP() << broker_.driver << "-server is not installed";

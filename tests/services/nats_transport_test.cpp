@@ -14,7 +14,7 @@ namespace {
 using cluster::Channel;
 
 class NatsTransportTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         if (find_binary("nats-server").empty()) GTEST_SKIP() << "nats-server is not installed";
         port_ = free_port();

@@ -18,7 +18,7 @@ using webhooks::RedisJobQueue;
 using webhooks::WebhookJob;
 
 class RedisJobQueueTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         if (find_binary("redis-server").empty()) GTEST_SKIP() << "redis-server is not installed";
         port_ = free_port();

@@ -22,7 +22,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 class SharedStateTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         if (find_binary("redis-server").empty()) GTEST_SKIP() << "redis-server is not installed";
         port_ = free_port();

@@ -18,7 +18,7 @@ using cluster::Channel;
 using Clock = std::chrono::steady_clock;
 
 class RedisTransportTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         if (find_binary("redis-server").empty()) GTEST_SKIP() << "redis-server is not installed";
         port_ = free_port();

@@ -90,7 +90,7 @@ inline bool eventually(const std::function<bool()>& done, std::chrono::milliseco
 }
 
 class ServiceProcess {
-  public:
+public:
     ServiceProcess() = default;
     ServiceProcess(const ServiceProcess&) = delete;
     ServiceProcess& operator=(const ServiceProcess&) = delete;
@@ -138,13 +138,13 @@ class ServiceProcess {
         pid_ = -1;
     }
 
-  private:
+private:
     pid_t pid_ = -1;
 };
 
 // Kills whatever a failed or aborted test left running.
 class ServiceEnvironment : public ::testing::Environment {
-  public:
+public:
     void TearDown() override {
         std::lock_guard lock(children_mutex());
         for (pid_t pid : children()) {

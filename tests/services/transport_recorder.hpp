@@ -13,7 +13,7 @@
 namespace sockudo::testing {
 
 class TransportRecorder {
-  public:
+public:
     cluster::Transport::Handlers handlers() {
         cluster::Transport::Handlers h;
         h.on_message = [this](cluster::Channel c, std::string_view payload) {
@@ -78,7 +78,7 @@ class TransportRecorder {
         return foreign_threads_;
     }
 
-  private:
+private:
     mutable std::mutex mutex_;
     std::map<cluster::Channel, std::vector<std::string>> messages_;
     std::vector<bool> states_;

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "api/client_ip.hpp"
+
+#include <gtest/gtest.h>
 
 using sockudo::api::client_ip;
 
@@ -11,7 +11,8 @@ TEST(ClientIp, ForwardingHeadersAreIgnoredWithoutTrustedHops) {
 TEST(ClientIp, PicksTheEntryAddedByTheOutermostTrustedProxy) {
     EXPECT_EQ(client_ip("1.1.1.1, 2.2.2.2, 3.3.3.3", "", "10.0.0.1", 1), "3.3.3.3");
     EXPECT_EQ(client_ip("1.1.1.1, 2.2.2.2, 3.3.3.3", "", "10.0.0.1", 2), "2.2.2.2");
-    EXPECT_EQ(client_ip("1.1.1.1, 2.2.2.2", "", "10.0.0.1", 5), "1.1.1.1") << "clamped to the first";
+    EXPECT_EQ(client_ip("1.1.1.1, 2.2.2.2", "", "10.0.0.1", 5), "1.1.1.1")
+        << "clamped to the first";
 }
 
 TEST(ClientIp, FallsBackToRealIpThenPeer) {

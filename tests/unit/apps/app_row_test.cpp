@@ -32,12 +32,14 @@ Row row(std::initializer_list<std::pair<std::string_view, std::optional<std::str
 }
 
 TEST(AppRow, ColumnsMapToTheAppWhenPolicyIsNull) {
-    config::App app = app_from_row(row({{"max_connections", "5"},
-                                        {"enable_client_messages", "1"},
-                                        {"max_event_batch_size", "3"},
-                                        {"max_backend_events_per_second", "-1"},
-                                        {"allowed_origins", R"(["https://a.example.com"])"},
-                                        {"webhooks", R"([{"url": "https://h.example.com/x", "event_types": ["channel_occupied"]}])"}}));
+    config::App app = app_from_row(
+        row({{"max_connections", "5"},
+             {"enable_client_messages", "1"},
+             {"max_event_batch_size", "3"},
+             {"max_backend_events_per_second", "-1"},
+             {"allowed_origins", R"(["https://a.example.com"])"},
+             {"webhooks",
+              R"([{"url": "https://h.example.com/x", "event_types": ["channel_occupied"]}])"}}));
     EXPECT_EQ(app.id, "a");
     EXPECT_EQ(app.key, "k");
     EXPECT_EQ(app.secret, "s");
@@ -47,7 +49,8 @@ TEST(AppRow, ColumnsMapToTheAppWhenPolicyIsNull) {
     EXPECT_EQ(app.limits.max_event_batch_size, 3);
     EXPECT_EQ(app.limits.max_backend_events_per_second, config::AppLimits::kUnlimited)
         << "negative means unlimited in every source (§1.7 [R])";
-    EXPECT_FALSE(app.limits.max_event_name_length.has_value()) << "NULL: the server default applies";
+    EXPECT_FALSE(app.limits.max_event_name_length.has_value())
+        << "NULL: the server default applies";
     EXPECT_EQ(app.allowed_origins, std::vector<std::string>{"https://a.example.com"});
     ASSERT_EQ(app.webhooks.size(), 1u);
     EXPECT_EQ(app.webhooks[0].url, "https://h.example.com/x");
@@ -110,7 +113,8 @@ TEST(AppRow, TableNamesAreIdentifiersOnly) {
     EXPECT_NO_THROW(check_table_name("k", "applications"));
     EXPECT_NO_THROW(check_table_name("k", "sockudo_apps_2"));
     for (const char* bad : {"", "apps; DROP TABLE x", "a-b", "a.b", "\"quoted\""}) {
-        EXPECT_THROW(check_table_name("database.mysql.table_name", bad), config::ConfigError) << bad;
+        EXPECT_THROW(check_table_name("database.mysql.table_name", bad), config::ConfigError)
+            << bad;
     }
 }
 

@@ -64,11 +64,14 @@ TEST(LookupCache, NegativeEntriesAreBounded) {
     Cache cache(limits(10'000ms));
     const auto t0 = Clock::now();
     cache.put("good", 1, t0);
-    for (int i = 0; i < 100; ++i) cache.put_absent("bad" + std::to_string(i), t0 + std::chrono::milliseconds(i));
+    for (int i = 0; i < 100; ++i)
+        cache.put_absent("bad" + std::to_string(i), t0 + std::chrono::milliseconds(i));
     EXPECT_LE(cache.negative_count(), 3u);
     EXPECT_LE(cache.size(), 4u);
-    EXPECT_EQ(cache.get("good", t0).state, Cache::State::Fresh) << "apps are never evicted for unknown keys";
-    EXPECT_EQ(cache.get("bad99", t0 + 100ms).state, Cache::State::Absent) << "the newest entry is kept";
+    EXPECT_EQ(cache.get("good", t0).state, Cache::State::Fresh)
+        << "apps are never evicted for unknown keys";
+    EXPECT_EQ(cache.get("bad99", t0 + 100ms).state, Cache::State::Absent)
+        << "the newest entry is kept";
 }
 
 TEST(LookupCache, ConcurrentMissesForOneKeyMakeOneQuery) {
@@ -82,7 +85,8 @@ TEST(LookupCache, ConcurrentMissesForOneKeyMakeOneQuery) {
     auto waiters = cache.finish("k");
     EXPECT_EQ(waiters, (std::vector<std::string>{"first", "second"}));
     EXPECT_TRUE(cache.finish("k").empty());
-    EXPECT_EQ(cache.join("k", "again"), Cache::Join::Started) << "a finished key starts a new query";
+    EXPECT_EQ(cache.join("k", "again"), Cache::Join::Started)
+        << "a finished key starts a new query";
 }
 
 }  // namespace

@@ -72,8 +72,10 @@ TEST_F(SqliteStoreTest, MigrateUpsertAndLookups) {
 TEST_F(SqliteStoreTest, RowsWrittenByHandUseTheColumns) {
     SqliteStore store(path_);
     store.migrate();
-    sql("INSERT INTO applications (id, \"key\", secret, max_connections, enable_client_messages, enabled, "
-        "max_client_events_per_second, max_event_batch_size) VALUES ('h', 'hk', 'hs', 2, TRUE, TRUE, 10, 4)");
+    sql("INSERT INTO applications (id, \"key\", secret, max_connections, enable_client_messages, "
+        "enabled, "
+        "max_client_events_per_second, max_event_batch_size) VALUES ('h', 'hk', 'hs', 2, TRUE, "
+        "TRUE, 10, 4)");
     auto h = store.find_by_key("hk");
     ASSERT_TRUE(h.has_value());
     EXPECT_EQ(h->limits.max_connections, 2);
@@ -83,14 +85,20 @@ TEST_F(SqliteStoreTest, RowsWrittenByHandUseTheColumns) {
 }
 
 TEST_F(SqliteStoreTest, MissingJsonColumnsOfAnOlderTableAreAdded) {
-    sql("CREATE TABLE applications (id VARCHAR(255) PRIMARY KEY, \"key\" VARCHAR(255) UNIQUE NOT NULL, "
-        "secret VARCHAR(255) NOT NULL, max_connections INTEGER NOT NULL, enable_client_messages BOOLEAN NOT NULL, "
-        "enabled BOOLEAN NOT NULL, max_backend_events_per_second INTEGER, max_client_events_per_second INTEGER "
+    sql("CREATE TABLE applications (id VARCHAR(255) PRIMARY KEY, \"key\" VARCHAR(255) UNIQUE NOT "
+        "NULL, "
+        "secret VARCHAR(255) NOT NULL, max_connections INTEGER NOT NULL, enable_client_messages "
+        "BOOLEAN NOT NULL, "
+        "enabled BOOLEAN NOT NULL, max_backend_events_per_second INTEGER, "
+        "max_client_events_per_second INTEGER "
         "NOT NULL, max_read_requests_per_second INTEGER, max_presence_members_per_channel INTEGER, "
-        "max_presence_member_size_in_kb INTEGER, max_channel_name_length INTEGER, max_event_channels_at_once "
-        "INTEGER, max_event_name_length INTEGER, max_event_payload_in_kb INTEGER, max_event_batch_size INTEGER, "
+        "max_presence_member_size_in_kb INTEGER, max_channel_name_length INTEGER, "
+        "max_event_channels_at_once "
+        "INTEGER, max_event_name_length INTEGER, max_event_payload_in_kb INTEGER, "
+        "max_event_batch_size INTEGER, "
         "enable_user_authentication BOOLEAN, enable_watchlist_events BOOLEAN)");
-    sql("INSERT INTO applications (id, \"key\", secret, max_connections, enable_client_messages, enabled, "
+    sql("INSERT INTO applications (id, \"key\", secret, max_connections, enable_client_messages, "
+        "enabled, "
         "max_client_events_per_second) VALUES ('old', 'ok', 'os', 0, FALSE, TRUE, 0)");
     SqliteStore store(path_);
     store.migrate();

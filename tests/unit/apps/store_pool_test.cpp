@@ -48,7 +48,8 @@ private:
 StoreAnswer ask(StorePool& pool, const std::string& value) {
     auto answer = std::make_shared<std::promise<StoreAnswer>>();
     auto future = answer->get_future();
-    EXPECT_TRUE(pool.lookup(StorePool::Kind::Key, value, [answer](StoreAnswer a) { answer->set_value(std::move(a)); }));
+    EXPECT_TRUE(pool.lookup(StorePool::Kind::Key, value,
+                            [answer](StoreAnswer a) { answer->set_value(std::move(a)); }));
     EXPECT_EQ(future.wait_for(5s), std::future_status::ready);
     return future.get();
 }
@@ -92,7 +93,8 @@ TEST(StorePool, ADownDatabaseFailsFastDuringTheBackoffAndRecovers) {
     db.up = true;
     // The probe runs when the back-off ends and marks the store healthy again.
     const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!pool.healthy() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    while (!pool.healthy() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
     EXPECT_TRUE(pool.healthy());
     EXPECT_TRUE(ask(pool, "known").available);
 }
@@ -102,7 +104,8 @@ TEST(StorePool, TheProbeNoticesAnOutageWithoutTraffic) {
     StorePool pool([&] { return std::make_unique<FakeStore>(db); }, 1, fast());
     db.up = false;
     const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (pool.healthy() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    while (pool.healthy() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
     EXPECT_FALSE(pool.healthy());
 }
 
@@ -115,13 +118,15 @@ TEST(StorePool, TheQueueIsBounded) {
     std::atomic<int> answered{0};
     auto count = [&](StoreAnswer) { ++answered; };
     int accepted = 0;
-    for (int i = 0; i < 10; ++i) accepted += pool.lookup(StorePool::Kind::Id, "known", count) ? 1 : 0;
+    for (int i = 0; i < 10; ++i)
+        accepted += pool.lookup(StorePool::Kind::Id, "known", count) ? 1 : 0;
     // One lookup may already be on the thread (blocked on the gate), two wait in the queue.
     EXPECT_GE(accepted, 2);
     EXPECT_LE(accepted, 3);
     hold.unlock();
     const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (answered < accepted && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    while (answered < accepted && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
     EXPECT_EQ(answered, accepted);
 }
 

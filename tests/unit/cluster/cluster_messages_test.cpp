@@ -5,7 +5,8 @@
 using namespace sockudo::cluster;
 
 TEST(ClusterMessages, BroadcastRoundTripKeepsTheFrameAndTheExcludedSocket) {
-    BroadcastMessage m{"node-a", "app-1", "orders", R"({"event":"e","channel":"orders","data":"{}"})",
+    BroadcastMessage m{"node-a",  "app-1",
+                       "orders",  R"({"event":"e","channel":"orders","data":"{}"})",
                        "123.456", 1700000000123.5};
     auto back = decode_broadcast(encode(m));
     ASSERT_TRUE(back);
@@ -41,7 +42,8 @@ TEST(ClusterMessages, RejectsWhatIsNotABroadcast) {
     EXPECT_FALSE(decode_broadcast("{not json"));
     EXPECT_FALSE(decode_broadcast(R"({"node_id":"x","app_id":"a","channel":"c"})"));  // no message
     EXPECT_FALSE(decode_broadcast(R"({"node_id":1,"app_id":"a","channel":"c","message":"m"})"));
-    EXPECT_FALSE(decode_broadcast(R"({"node_id":"x","app_id":"a","channel":"c","message":"m","except_socket_id":5})"));
+    EXPECT_FALSE(decode_broadcast(
+        R"({"node_id":"x","app_id":"a","channel":"c","message":"m","except_socket_id":5})"));
 }
 
 TEST(ClusterMessages, RequestRoundTrip) {
@@ -67,11 +69,12 @@ TEST(ClusterMessages, RequestRoundTrip) {
 }
 
 TEST(ClusterMessages, RequestTypesRoundTripByName) {
-    for (RequestType t : {RequestType::ChannelMembers, RequestType::ChannelSocketsCount,
-                          RequestType::BatchChannelSocketsCount, RequestType::ChannelsWithSocketsCount,
-                          RequestType::TerminateUserConnections, RequestType::PresenceMemberLeft,
-                          RequestType::Heartbeat, RequestType::NodeDead, RequestType::PresenceStateSync,
-                          RequestType::ChannelOccupied, RequestType::ChannelVacated}) {
+    for (RequestType t :
+         {RequestType::ChannelMembers, RequestType::ChannelSocketsCount,
+          RequestType::BatchChannelSocketsCount, RequestType::ChannelsWithSocketsCount,
+          RequestType::TerminateUserConnections, RequestType::PresenceMemberLeft,
+          RequestType::Heartbeat, RequestType::NodeDead, RequestType::PresenceStateSync,
+          RequestType::ChannelOccupied, RequestType::ChannelVacated}) {
         EXPECT_EQ(parse_request_type(request_type_name(t)), t);
     }
     EXPECT_FALSE(parse_request_type("NoSuchType"));
@@ -80,9 +83,11 @@ TEST(ClusterMessages, RequestTypesRoundTripByName) {
 }
 
 TEST(ClusterMessages, RejectsUnknownRequestTypes) {
-    EXPECT_FALSE(decode_request(R"({"request_id":"r","node_id":"n","app_id":"a","request_type":"Bogus"})"));
+    EXPECT_FALSE(
+        decode_request(R"({"request_id":"r","node_id":"n","app_id":"a","request_type":"Bogus"})"));
     EXPECT_FALSE(decode_request(R"({"request_id":"r","node_id":"n","app_id":"a"})"));
-    EXPECT_TRUE(decode_request(R"({"request_id":"r","node_id":"n","app_id":"a","request_type":"Heartbeat","timestamp":17})"));
+    EXPECT_TRUE(decode_request(
+        R"({"request_id":"r","node_id":"n","app_id":"a","request_type":"Heartbeat","timestamp":17})"));
 }
 
 TEST(ClusterMessages, ResponseRoundTripWithMembersAndCounts) {

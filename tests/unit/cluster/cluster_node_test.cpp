@@ -21,7 +21,9 @@ namespace {
 struct CountingHooks : core::EventHooks {
     std::atomic<int> removed{0};
     std::atomic<int> vacated{0};
-    void member_removed(const config::App&, std::string_view, std::string_view) override { ++removed; }
+    void member_removed(const config::App&, std::string_view, std::string_view) override {
+        ++removed;
+    }
     void channel_vacated(const config::App&, std::string_view) override { ++vacated; }
 };
 
@@ -74,7 +76,8 @@ bool eventually(F condition, std::chrono::milliseconds limit = 3s) {
 
 // A node that only says what it is told to (heartbeats, presence), and never answers.
 struct Ghost {
-    explicit Ghost(std::shared_ptr<LoopbackHub> hub, std::string id) : transport(std::move(hub)), id(std::move(id)) {
+    explicit Ghost(std::shared_ptr<LoopbackHub> hub, std::string id)
+        : transport(std::move(hub)), id(std::move(id)) {
         transport.start(this->id, {});
     }
     void send(RequestType type, std::string channel = {}, std::string user = {}) {
@@ -98,9 +101,11 @@ TEST(ClusterNode, NodesLearnEachOtherAndCarryBroadcasts) {
     TestNode a(hub), b(hub);
     ASSERT_TRUE(eventually([&] { return a.node.has_peers() && b.node.has_peers(); }));
     // A cache channel keeps the last event on every node, whichever node published it.
-    core::Publication p{a.apps.find_by_id("app-1"), "cache-prices",
-                        transport::make_text_frame(R"({"event":"tick","channel":"cache-prices","data":"42"})"),
-                        {}};
+    core::Publication p{
+        a.apps.find_by_id("app-1"),
+        "cache-prices",
+        transport::make_text_frame(R"({"event":"tick","channel":"cache-prices","data":"42"})"),
+        {}};
     a.engine.publish(std::move(p));
     ASSERT_TRUE(eventually([&] { return b.app().cache.get("cache-prices").has_value(); }));
     EXPECT_EQ(b.app().cache.get("cache-prices")->data, "42");

@@ -61,7 +61,7 @@ inline std::string with_app(const std::string& app_json) {
 }
 
 class TempDir {
-  public:
+public:
     TempDir()
         : path_(
               std::filesystem::temp_directory_path() /
@@ -78,7 +78,7 @@ class TempDir {
     }
     std::string path() const { return path_.string(); }
 
-  private:
+private:
     static inline int counter_ = 0;
     std::filesystem::path path_;
 };

@@ -26,8 +26,10 @@ TEST(ConfigDatabase, FileKeysAndEnvironmentOverrides) {
                                   "database": "d", "table_name": "apps", "connection_pool_size": 4,
                                   "pool_min": 1, "cache_ttl": 60},
                      "mysql": {"host": "my.internal"}, "sqlite": {"path": "/var/lib/sockudo/apps.db"}}})",
-                          {{"DATABASE_MYSQL_PORT", "3307"}, {"DATABASE_MYSQL_PASSWORD", "secret"},
-                           {"DATABASE_POSTGRES_DATABASE", "env-db"}, {"DATABASE_CONNECTION_POOL_SIZE", "3"}});
+                          {{"DATABASE_MYSQL_PORT", "3307"},
+                           {"DATABASE_MYSQL_PASSWORD", "secret"},
+                           {"DATABASE_POSTGRES_DATABASE", "env-db"},
+                           {"DATABASE_CONNECTION_POOL_SIZE", "3"}});
     EXPECT_TRUE(o.warnings.empty()) << all_warnings(o);
     EXPECT_EQ(o.app_manager_driver, AppManagerDriver::Postgres);
     EXPECT_EQ(o.database.postgres.host, "db.internal");
@@ -50,15 +52,18 @@ TEST(ConfigDatabase, NoInlineAppsIsNormalWithADatabase) {
 }
 
 TEST(ConfigDatabase, BadValuesStopStartUp) {
-    EXPECT_THAT(error_of(R"({"database": {"mysql": {"port": 0}}})"), HasSubstr("database.mysql.port"));
+    EXPECT_THAT(error_of(R"({"database": {"mysql": {"port": 0}}})"),
+                HasSubstr("database.mysql.port"));
     EXPECT_THAT(error_of(R"({"database": {"postgres": {"connection_pool_size": 0}}})"),
                 HasSubstr("database.postgres.connection_pool_size"));
-    EXPECT_THAT(error_of(R"({"app_manager": {"driver": "sqlite"}, "database": {"sqlite": {"path": ""}}})"),
-                HasSubstr("database.sqlite.path"));
+    EXPECT_THAT(
+        error_of(R"({"app_manager": {"driver": "sqlite"}, "database": {"sqlite": {"path": ""}}})"),
+        HasSubstr("database.sqlite.path"));
 }
 
 TEST(ConfigDatabase, PrintedPasswordsAreRedactedAndTheOutputLoadsBack) {
-    Options o = from_json(R"({"database": {"postgres": {"password": "pg-pass"}, "mysql": {"password": "my-pass"}}})");
+    Options o = from_json(
+        R"({"database": {"postgres": {"password": "pg-pass"}, "mysql": {"password": "my-pass"}}})");
     const std::string printed = print_options(o);
     EXPECT_THAT(printed, Not(HasSubstr("pg-pass")));
     EXPECT_THAT(printed, Not(HasSubstr("my-pass")));

@@ -66,8 +66,10 @@ protected:
         apps::PoolSettings settings;
         settings.initial_backoff = 10'000ms;  // stays "down" for the whole test once it fails
         settings.probe_interval = 60'000ms;
-        auto pool = std::make_unique<apps::StorePool>([this] { return std::make_unique<FakeStore>(table_); }, 1, settings);
-        registry_ = std::make_unique<core::AppRegistry>(options_, 1, std::move(pool), std::vector<config::App>{});
+        auto pool = std::make_unique<apps::StorePool>(
+            [this] { return std::make_unique<FakeStore>(table_); }, 1, settings);
+        registry_ = std::make_unique<core::AppRegistry>(options_, 1, std::move(pool),
+                                                        std::vector<config::App>{});
     }
     void TearDown() override {
         registry_->stop();
@@ -85,9 +87,11 @@ protected:
         auto promise = std::make_shared<std::promise<Answer>>();
         auto future = promise->get_future();
         auto returned = std::make_shared<std::atomic<bool>>(false);
-        registry_->find_by_key(key, worker_, [this, promise, returned](core::AppPtr a, core::LookupStatus s) {
-            promise->set_value(Answer{std::move(a), s, worker_.on_this_thread(), !returned->load()});
-        });
+        registry_->find_by_key(
+            key, worker_, [this, promise, returned](core::AppPtr a, core::LookupStatus s) {
+                promise->set_value(
+                    Answer{std::move(a), s, worker_.on_this_thread(), !returned->load()});
+            });
         returned->store(true);
         EXPECT_EQ(future.wait_for(5s), std::future_status::ready);
         return future.get();

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "core/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
 
 using sockudo::core::MemoryRateLimiter;
 using std::chrono::milliseconds;
@@ -45,7 +45,8 @@ TEST(MemoryRateLimiter, ExpiredKeysAreSwept) {
     for (int i = 0; i < 1000; ++i) rl.check_at("ip:" + std::to_string(i), 10, seconds(1), t0);
     EXPECT_EQ(rl.tracked_keys(), 1000u);
     // Touch every shard after the windows ended and the sweep interval passed.
-    for (int i = 0; i < 200; ++i) rl.check_at("late:" + std::to_string(i), 10, seconds(1), t0 + seconds(20));
+    for (int i = 0; i < 200; ++i)
+        rl.check_at("late:" + std::to_string(i), 10, seconds(1), t0 + seconds(20));
     EXPECT_EQ(rl.tracked_keys(), 200u);
 }
 

@@ -51,10 +51,10 @@ TEST(ChannelClassify, SpecTable) {
 }
 
 TEST(ChannelClassify, PrefixesAreAnchoredAndCaseSensitive) {
-    for (std::string_view name : {"xprivate-a", "Private-a", "PRESENCE-a", "a-presence-b",
-                                  "my-private-encrypted-x", "private", "presence", "private_a",
-                                  "presence.a", " private-a", "server-to-user-1", "#server-to-user",
-                                  "#Server-to-user-1"}) {
+    for (std::string_view name :
+         {"xprivate-a", "Private-a", "PRESENCE-a", "a-presence-b", "my-private-encrypted-x",
+          "private", "presence", "private_a", "presence.a", " private-a", "server-to-user-1",
+          "#server-to-user", "#Server-to-user-1"}) {
         ChannelKind k = classify_channel(name);
         EXPECT_EQ(k.type, ChannelType::Public) << name;
         EXPECT_FALSE(k.cache) << name;
@@ -62,13 +62,13 @@ TEST(ChannelClassify, PrefixesAreAnchoredAndCaseSensitive) {
 }
 
 TEST(ChannelClassify, CacheNeedsTheWholePrefix) {
-    for (std::string_view name : {"cache", "cache_x", "Cache-x", "xcache-x", "private-cachex",
-                                  "presence-cache", "private-encrypted-cachex",
-                                  "private-encrypted-x-cache-y", "encrypted-cache-x"}) {
+    for (std::string_view name :
+         {"cache", "cache_x", "Cache-x", "xcache-x", "private-cachex", "presence-cache",
+          "private-encrypted-cachex", "private-encrypted-x-cache-y", "encrypted-cache-x"}) {
         EXPECT_FALSE(classify_channel(name).cache) << name;
     }
-    for (std::string_view name : {"cache-", "private-cache-", "presence-cache-",
-                                  "private-encrypted-cache-"}) {
+    for (std::string_view name :
+         {"cache-", "private-cache-", "presence-cache-", "private-encrypted-cache-"}) {
         EXPECT_TRUE(classify_channel(name).cache) << name;
     }
 }
@@ -118,9 +118,10 @@ TEST(ChannelValidate, EveryOtherByteIsRejected) {
 }
 
 TEST(ChannelValidate, CommonMistakes) {
-    for (std::string_view name : {"my channel", "a:b", "a/b", "a#b", "#a", "a*", "a?b", "é",
-                                  "private-\xc3\xa9", "a\tb", "a\nb", "a+b", "a%20b", "a|b",
-                                  "{a}", "[a]", "a\"b", "a'b", "a\\b", "a&b", "a!b", "a~b"}) {
+    for (std::string_view name :
+         {"my channel", "a:b",  "a/b", "a#b",   "#a",  "a*",  "a?b", "é",    "private-\xc3\xa9",
+          "a\tb",       "a\nb", "a+b", "a%20b", "a|b", "{a}", "[a]", "a\"b", "a'b",
+          "a\\b",       "a&b",  "a!b", "a~b"}) {
         EXPECT_EQ(validate(name), ChannelNameError::InvalidCharacters) << name;
     }
 }
@@ -161,14 +162,16 @@ TEST(ChannelValidate, ServerToUserChannel) {
 
 TEST(ChannelValidate, ServerToUserLengthCountsTheWholeName) {
     const std::string prefix = "#server-to-user-";
-    EXPECT_EQ(validate(prefix + std::string(kDefaultMax - prefix.size(), '1')), ChannelNameError::None);
+    EXPECT_EQ(validate(prefix + std::string(kDefaultMax - prefix.size(), '1')),
+              ChannelNameError::None);
     EXPECT_EQ(validate(prefix + std::string(kDefaultMax - prefix.size() + 1, '1')),
               ChannelNameError::TooLong);
 }
 
 TEST(ChannelValidate, BinaryNames) {
     EXPECT_EQ(validate(std::string_view("a\0b", 3)), ChannelNameError::InvalidCharacters);
-    EXPECT_EQ(validate(std::string_view("#server-to-user-1\0", 18)), ChannelNameError::InvalidCharacters);
+    EXPECT_EQ(validate(std::string_view("#server-to-user-1\0", 18)),
+              ChannelNameError::InvalidCharacters);
 }
 
 // --- server_to_user_id ------------------------------------------------------------------------
@@ -188,7 +191,8 @@ TEST(ServerToUserId, EmptyForOtherNames) {
 
 TEST(ServerToUserId, ClassificationAndIdAgree) {
     // A name classified as server-to-user always yields its id, and vice versa.
-    for (std::string_view name : {"#server-to-user-1", "#server-to-user-abc", "private-1", "orders"}) {
+    for (std::string_view name :
+         {"#server-to-user-1", "#server-to-user-abc", "private-1", "orders"}) {
         bool s2u = classify_channel(name).type == ChannelType::ServerToUser;
         EXPECT_EQ(s2u, !server_to_user_id(name).empty()) << name;
     }

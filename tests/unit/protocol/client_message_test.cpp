@@ -47,16 +47,17 @@ TEST(ClientMessage, PingWithObjectData) {
 }
 
 TEST(ClientMessage, SubscribePublicChannelShapes) {
-    for (std::string_view text : {R"({"event":"pusher:subscribe","data":{"channel":"my-channel"}})",
-                                  R"({"event":"pusher:subscribe","data":{"auth":"","channel":"my-channel"}})"}) {
+    for (std::string_view text :
+         {R"({"event":"pusher:subscribe","data":{"channel":"my-channel"}})",
+          R"({"event":"pusher:subscribe","data":{"auth":"","channel":"my-channel"}})"}) {
         ClientMessage m = parse_ok(text);
         EXPECT_EQ(m.event, "pusher:subscribe");
         SubscribeData d = subscribe_data(m.data);
         EXPECT_EQ(d.channel, "my-channel");
         EXPECT_FALSE(d.channel_data.has_value());
     }
-    SubscribeData with_empty_auth =
-        subscribe_data(parse_ok(R"({"event":"pusher:subscribe","data":{"auth":"","channel":"c"}})").data);
+    SubscribeData with_empty_auth = subscribe_data(
+        parse_ok(R"({"event":"pusher:subscribe","data":{"auth":"","channel":"c"}})").data);
     EXPECT_EQ(with_empty_auth.auth, "");
 }
 
@@ -65,8 +66,9 @@ TEST(ClientMessage, SubscribePrivateChannelTv2) {
         R"({"event":"pusher:subscribe","data":{"auth":"278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4","channel":"private-foobar"}})");
     SubscribeData d = subscribe_data(m.data);
     EXPECT_EQ(d.channel, "private-foobar");
-    EXPECT_EQ(d.auth,
-              "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
+    EXPECT_EQ(
+        d.auth,
+        "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
 }
 
 TEST(ClientMessage, SubscribePresenceTv5KeepsChannelDataByteExact) {
@@ -74,8 +76,9 @@ TEST(ClientMessage, SubscribePresenceTv5KeepsChannelDataByteExact) {
         R"({"event":"pusher:subscribe","data":{"auth":"278d425bdf160c739803:54e277177d8e317550b1ac149991418f4a61bbfc5cff3d5bd66bb2e7a3d776a2","channel_data":"{\"user_id\":\"alice\",\"user_info\":{\"name\":\"Alice\"}}","channel":"presence-room"}})");
     SubscribeData d = subscribe_data(m.data);
     EXPECT_EQ(d.channel, "presence-room");
-    EXPECT_EQ(d.auth,
-              "278d425bdf160c739803:54e277177d8e317550b1ac149991418f4a61bbfc5cff3d5bd66bb2e7a3d776a2");
+    EXPECT_EQ(
+        d.auth,
+        "278d425bdf160c739803:54e277177d8e317550b1ac149991418f4a61bbfc5cff3d5bd66bb2e7a3d776a2");
     EXPECT_EQ(d.channel_data, R"({"user_id":"alice","user_info":{"name":"Alice"}})");
 }
 
@@ -92,9 +95,11 @@ TEST(ClientMessage, SigninTv7) {
         R"({"event":"pusher:signin","data":{"auth":"278d425bdf160c739803:eb208fe4894dd6df1c387ef098c88cec9ed6cdae3d43bf317c8e3e13f3ab2d47","user_data":"{\"id\":\"12345\",\"user_info\":{\"name\":\"Ada\"},\"watchlist\":[\"222\",\"333\"]}"}})");
     EXPECT_EQ(m.event, "pusher:signin");
     SigninData d = signin_data(m.data);
-    EXPECT_EQ(d.auth,
-              "278d425bdf160c739803:eb208fe4894dd6df1c387ef098c88cec9ed6cdae3d43bf317c8e3e13f3ab2d47");
-    EXPECT_EQ(d.user_data, R"({"id":"12345","user_info":{"name":"Ada"},"watchlist":["222","333"]})");
+    EXPECT_EQ(
+        d.auth,
+        "278d425bdf160c739803:eb208fe4894dd6df1c387ef098c88cec9ed6cdae3d43bf317c8e3e13f3ab2d47");
+    EXPECT_EQ(d.user_data,
+              R"({"id":"12345","user_info":{"name":"Ada"},"watchlist":["222","333"]})");
 }
 
 TEST(ClientMessage, ClientEvent) {
@@ -129,7 +134,8 @@ TEST(ClientMessage, UnknownFieldsAreIgnored) {
 }
 
 TEST(ClientMessage, FieldOrderAndWhitespaceDoNotMatter) {
-    ClientMessage m = parse_ok(" \r\n{ \"data\" : { \"channel\" : \"c\" } ,\t\"event\":\"pusher:subscribe\" }\n");
+    ClientMessage m =
+        parse_ok(" \r\n{ \"data\" : { \"channel\" : \"c\" } ,\t\"event\":\"pusher:subscribe\" }\n");
     EXPECT_EQ(m.event, "pusher:subscribe");
     EXPECT_EQ(subscribe_data(m.data).channel, "c");
 }
@@ -139,7 +145,8 @@ TEST(ClientMessage, EscapedEventNameIsDecoded) {
 }
 
 TEST(ClientMessage, DuplicateKeysLastWinsLikeJsonParse) {
-    ClientMessage m = parse_ok(R"({"event":"client-a","event":"client-b","channel":"x","channel":"y"})");
+    ClientMessage m =
+        parse_ok(R"({"event":"client-a","event":"client-b","channel":"x","channel":"y"})");
     EXPECT_EQ(m.event, "client-b");
     EXPECT_EQ(m.channel, "y");
 }
@@ -153,8 +160,9 @@ TEST(ClientMessage, MissingDataIsNull) {
 
 TEST(ClientMessage, ReusedOutputIsFullyOverwritten) {
     ClientMessage m;
-    ASSERT_EQ(parse_client_message(R"({"event":"client-a","channel":"private-a","data":{"x":1}})", m),
-              ClientMessageError::None);
+    ASSERT_EQ(
+        parse_client_message(R"({"event":"client-a","channel":"private-a","data":{"x":1}})", m),
+        ClientMessageError::None);
     ASSERT_EQ(parse_client_message(R"({"event":"pusher:ping"})", m), ClientMessageError::None);
     EXPECT_EQ(m.event, "pusher:ping");
     EXPECT_FALSE(m.channel.has_value());
@@ -164,18 +172,20 @@ TEST(ClientMessage, ReusedOutputIsFullyOverwritten) {
 // --- wrong types ---------------------------------------------------------------------
 
 TEST(ClientMessage, NonStringChannelIsAbsent) {
-    for (std::string_view text : {R"({"event":"client-x","channel":5})",
-                                  R"({"event":"client-x","channel":null})",
-                                  R"({"event":"client-x","channel":["a"]})",
-                                  R"({"event":"client-x","channel":{"name":"a"}})",
-                                  R"({"event":"client-x","channel":true})"}) {
+    for (std::string_view text :
+         {R"({"event":"client-x","channel":5})", R"({"event":"client-x","channel":null})",
+          R"({"event":"client-x","channel":["a"]})",
+          R"({"event":"client-x","channel":{"name":"a"}})",
+          R"({"event":"client-x","channel":true})"}) {
         EXPECT_FALSE(parse_ok(text).channel.has_value()) << text;
     }
 }
 
 TEST(ClientMessage, SubscribeFieldsOfTheWrongTypeAreAbsent) {
-    SubscribeData d = subscribe_data(parse_ok(
-        R"({"event":"pusher:subscribe","data":{"channel":42,"auth":["k:s"],"channel_data":{"user_id":"a"}}})").data);
+    SubscribeData d = subscribe_data(
+        parse_ok(
+            R"({"event":"pusher:subscribe","data":{"channel":42,"auth":["k:s"],"channel_data":{"user_id":"a"}}})")
+            .data);
     EXPECT_FALSE(d.channel.has_value());
     EXPECT_FALSE(d.auth.has_value());
     // channel_data must arrive as a string: an object has no signed byte form.
@@ -190,7 +200,8 @@ TEST(ClientMessage, DataThatIsNoObjectYieldsNothing) {
     for (std::string_view data : {R"(null)", R"(1)", R"(true)", R"([{"channel":"c"}])",
                                   R"("channel")", R"("[{\"channel\":\"c\"}]")", R"("")",
                                   R"("{\"channel\":")", R"("\"{\\\"channel\\\":\\\"c\\\"}\"")"}) {
-        std::string text = std::string(R"({"event":"pusher:subscribe","data":)") + std::string(data) + "}";
+        std::string text =
+            std::string(R"({"event":"pusher:subscribe","data":)") + std::string(data) + "}";
         ClientMessage m = parse_ok(text);
         EXPECT_FALSE(subscribe_data(m.data).channel.has_value()) << text;
         EXPECT_FALSE(signin_data(m.data).auth.has_value()) << text;
@@ -206,27 +217,39 @@ TEST(ClientMessage, MissingOrNonStringEvent) {
 }
 
 TEST(ClientMessage, RootThatIsNotAnObject) {
-    for (std::string_view text : {R"([])", R"([{"event":"pusher:ping"}])", R"("pusher:ping")",
-                                  R"(42)", R"(null)", R"(true)",
-                                  R"("{\"event\":\"pusher:ping\"}")"}) {
+    for (std::string_view text :
+         {R"([])", R"([{"event":"pusher:ping"}])", R"("pusher:ping")", R"(42)", R"(null)",
+          R"(true)", R"("{\"event\":\"pusher:ping\"}")"}) {
         EXPECT_EQ(parse_error(text), ClientMessageError::NotAnObject) << text;
     }
 }
 
 TEST(ClientMessage, MalformedJson) {
     const std::string_view cases[] = {
-         "", " ", "{", "}", R"({"event":"pusher:ping")", R"({"event":"pusher:ping"}})",
-          R"({"event":"pusher:ping"} {"event":"pusher:ping"})", R"({"event":'pusher:ping'})",
-          R"({event:"pusher:ping"})", R"({"event":"pusher:ping",})", R"({"event":"a" /*c*/})",
-          R"({"event":"a","data":NaN})", R"({"event":"a","data":Infinity})",
-          R"({"event":"a","data":01})", R"({"event":"a","data":1.})", R"({"event":"a","data":.5})",
-          R"({"event":"a","data":+1})", R"({"event":"a","data":"\x41"})",
-          "{\"event\":\"a\tb\"}",                 // raw control character inside a string
-          "\xef\xbb\xbf{\"event\":\"a\"}",        // byte-order mark, which JSON.parse rejects
-          "{\"event\":\"\xc3\"}",                 // truncated UTF-8
-          "{\"event\":\"\xed\xa0\x80\"}",         // encoded surrogate
-          "{\"event\":\"\xc0\xaf\"}",             // overlong '/'
-          std::string_view("{\"event\":\"a\"}\0", 14)};
+        "",
+        " ",
+        "{",
+        "}",
+        R"({"event":"pusher:ping")",
+        R"({"event":"pusher:ping"}})",
+        R"({"event":"pusher:ping"} {"event":"pusher:ping"})",
+        R"({"event":'pusher:ping'})",
+        R"({event:"pusher:ping"})",
+        R"({"event":"pusher:ping",})",
+        R"({"event":"a" /*c*/})",
+        R"({"event":"a","data":NaN})",
+        R"({"event":"a","data":Infinity})",
+        R"({"event":"a","data":01})",
+        R"({"event":"a","data":1.})",
+        R"({"event":"a","data":.5})",
+        R"({"event":"a","data":+1})",
+        R"({"event":"a","data":"\x41"})",
+        "{\"event\":\"a\tb\"}",           // raw control character inside a string
+        "\xef\xbb\xbf{\"event\":\"a\"}",  // byte-order mark, which JSON.parse rejects
+        "{\"event\":\"\xc3\"}",           // truncated UTF-8
+        "{\"event\":\"\xed\xa0\x80\"}",   // encoded surrogate
+        "{\"event\":\"\xc0\xaf\"}",       // overlong '/'
+        std::string_view("{\"event\":\"a\"}\0", 14)};
     for (std::string_view text : cases) {
         EXPECT_EQ(parse_error(text), ClientMessageError::InvalidJson) << text;
     }
@@ -262,7 +285,8 @@ TEST(ClientMessage, DeepStringDataIsAlsoBounded) {
 
 TEST(ClientMessage, LargeMessagesParse) {
     std::string payload(1 << 20, 'a');
-    ClientMessage m = parse_ok(R"({"event":"client-big","channel":"private-a","data":")" + payload + R"("})");
+    ClientMessage m =
+        parse_ok(R"({"event":"client-big","channel":"private-a","data":")" + payload + R"("})");
     EXPECT_EQ(data_as_string(m.data).size(), payload.size());
 }
 
@@ -287,7 +311,9 @@ TEST(DataAsString, StringsAreForwardedUnchanged) {
 }
 
 TEST(DataAsString, OtherValuesBecomeCompactJson) {
-    EXPECT_EQ(data_as_string(parse_ok(R"({"event":"e","data": { "typing" : true , "n" : [ 1 , -2 , null ] }})").data),
+    EXPECT_EQ(data_as_string(
+                  parse_ok(R"({"event":"e","data": { "typing" : true , "n" : [ 1 , -2 , null ] }})")
+                      .data),
               R"({"typing":true,"n":[1,-2,null]})");
     EXPECT_EQ(data_as_string(json::value(nullptr)), "null");
     EXPECT_EQ(data_as_string(json::value(true)), "true");
@@ -307,7 +333,8 @@ TEST(DataAsString, EscapesAndUnicodeStayValidJson) {
 }
 
 TEST(DataAsString, FractionalNumbersRoundTrip) {
-    ClientMessage m = parse_ok(R"({"event":"e","data":{"f":1.5,"g":-0.25,"h":1e300,"k":123456789012345678901234567890}})");
+    ClientMessage m = parse_ok(
+        R"({"event":"e","data":{"f":1.5,"g":-0.25,"h":1e300,"k":123456789012345678901234567890}})");
     std::string text = data_as_string(m.data);
     ASSERT_TRUE(is_json(text)) << text;
     EXPECT_EQ(json::parse(text), m.data);
@@ -316,7 +343,8 @@ TEST(DataAsString, FractionalNumbersRoundTrip) {
 TEST(DataAsString, OutOfRangeNumbersStillGiveValidJson) {
     // 1e400 parses as infinity; JSON has no spelling for it, so it is relayed as null the way
     // JSON.stringify (pusher-js, Node servers) renders it.
-    ClientMessage m = parse_ok(R"({"event":"client-n","data":{"over":1e400,"neg":-1e400,"list":[1e999,2]}})");
+    ClientMessage m =
+        parse_ok(R"({"event":"client-n","data":{"over":1e400,"neg":-1e400,"list":[1e999,2]}})");
     std::string text = data_as_string(m.data);
     EXPECT_TRUE(is_json(text)) << text;
     EXPECT_EQ(text, R"({"over":null,"neg":null,"list":[null,2]})");

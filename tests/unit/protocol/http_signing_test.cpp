@@ -154,11 +154,12 @@ TEST(HttpSigning, VectorsVerifyAtTheirTimestamp) {
 
 TEST(HttpSigning, Tv10AsSentOnTheRequestLine) {
     // The query order of the documented request line, signature included.
-    Query q = {{"auth_key", "278d425bdf160c739803"},
-               {"auth_timestamp", "1353088179"},
-               {"auth_version", "1.0"},
-               {"body_md5", "ec365a775a4cd0599faeb73354201b6f"},
-               {"auth_signature", "da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c"}};
+    Query q = {
+        {"auth_key", "278d425bdf160c739803"},
+        {"auth_timestamp", "1353088179"},
+        {"auth_version", "1.0"},
+        {"body_md5", "ec365a775a4cd0599faeb73354201b6f"},
+        {"auth_signature", "da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c"}};
     std::string body = R"({"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"})";
     SignedRequest r{"POST", "/apps/3/events", q, body};
     EXPECT_EQ(verify_signed_request(r, kKey, kSecret, kTimestamp), HttpAuthError::None);
@@ -223,7 +224,8 @@ TEST(VerifySignedRequest, MissingParams) {
         EXPECT_EQ(verify(s), HttpAuthError::MissingParams) << drop;
     }
     SignedRequest empty{"GET", "/apps/3/channels", {}, ""};
-    EXPECT_EQ(verify_signed_request(empty, kKey, kSecret, kTimestamp), HttpAuthError::MissingParams);
+    EXPECT_EQ(verify_signed_request(empty, kKey, kSecret, kTimestamp),
+              HttpAuthError::MissingParams);
 }
 
 TEST(VerifySignedRequest, AuthVersionIsOptional) {
@@ -258,8 +260,9 @@ TEST(VerifySignedRequest, TimestampWindowIsInclusive) {
 }
 
 TEST(VerifySignedRequest, MalformedTimestamps) {
-    for (std::string_view ts : {"", "abc", "1353088179.0", " 1353088179", "1353088179 ", "+1353088179",
-                                "0x50a6a8b3", "99999999999999999999999", "-9223372036854775808"}) {
+    for (std::string_view ts :
+         {"", "abc", "1353088179.0", " 1353088179", "1353088179 ", "+1353088179", "0x50a6a8b3",
+          "99999999999999999999999", "-9223372036854775808"}) {
         Query q = base_query();
         q[1].second = std::string(ts);
         EXPECT_EQ(verify(sign("GET", "/apps/3/channels", q, "")), HttpAuthError::StaleTimestamp)
@@ -272,7 +275,8 @@ TEST(VerifySignedRequest, BodyMd5Rules) {
     // Non-empty body: body_md5 required and must match.
     EXPECT_EQ(verify(sign("POST", "/apps/3/events", base_query(md5_hex(body)), body)),
               HttpAuthError::None);
-    EXPECT_EQ(verify(sign("POST", "/apps/3/events", base_query(), body)), HttpAuthError::BadBodyMd5);
+    EXPECT_EQ(verify(sign("POST", "/apps/3/events", base_query(), body)),
+              HttpAuthError::BadBodyMd5);
     EXPECT_EQ(verify(sign("POST", "/apps/3/events", base_query(md5_hex("other")), body)),
               HttpAuthError::BadBodyMd5);
     // Upper-case hex is accepted.
@@ -375,10 +379,10 @@ TEST(VerifySignedRequest, ChecksRunInSpecOrder) {
 }
 
 TEST(VerifySignedRequest, DescribeEveryError) {
-    for (HttpAuthError e : {HttpAuthError::None, HttpAuthError::MissingParams,
-                            HttpAuthError::UnknownKey, HttpAuthError::StaleTimestamp,
-                            HttpAuthError::BadBodyMd5, HttpAuthError::BadSignature,
-                            HttpAuthError::BadVersion}) {
+    for (HttpAuthError e :
+         {HttpAuthError::None, HttpAuthError::MissingParams, HttpAuthError::UnknownKey,
+          HttpAuthError::StaleTimestamp, HttpAuthError::BadBodyMd5, HttpAuthError::BadSignature,
+          HttpAuthError::BadVersion}) {
         EXPECT_FALSE(describe(e).empty());
         EXPECT_NE(describe(e), "unknown");
     }

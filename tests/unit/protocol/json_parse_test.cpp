@@ -45,11 +45,11 @@ TEST(ParseJson, LoneSurrogateEscapesReadAsReplacementCharacter) {
     const std::string fffd = "\xef\xbf\xbd";
     EXPECT_EQ(parsed_string(R"("\ud800")"), fffd);
     EXPECT_EQ(parsed_string(R"("\udfff")"), fffd);
-    EXPECT_EQ(parsed_string(R"("ab\ud83d")"), "ab" + fffd);           // high half at the end
-    EXPECT_EQ(parsed_string(R"("\ude00cd")"), fffd + "cd");           // low half first
-    EXPECT_EQ(parsed_string(R"("\ud800\u0041")"), fffd + "A");        // high then non-surrogate
+    EXPECT_EQ(parsed_string(R"("ab\ud83d")"), "ab" + fffd);     // high half at the end
+    EXPECT_EQ(parsed_string(R"("\ude00cd")"), fffd + "cd");     // low half first
+    EXPECT_EQ(parsed_string(R"("\ud800\u0041")"), fffd + "A");  // high then non-surrogate
     EXPECT_EQ(parsed_string(R"("\ud83d\ud83d\ude00")"), fffd + "\xf0\x9f\x98\x80");
-    EXPECT_EQ(parsed_string(R"("\ude00\ud83d")"), fffd + fffd);       // reversed pair
+    EXPECT_EQ(parsed_string(R"("\ude00\ud83d")"), fffd + fffd);  // reversed pair
 }
 
 TEST(ParseJson, EscapedBackslashesAreNotEscapes) {

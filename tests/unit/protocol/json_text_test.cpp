@@ -68,10 +68,10 @@ TEST(JsonText, DoubleEncodingRoundTrips) {
 TEST(JsonText, IllFormedUtf8BecomesReplacementCharacters) {
     // Text frames must be UTF-8: a browser fails the connection on anything else.
     EXPECT_EQ(json_string("\xff"), R"("\ufffd")");
-    EXPECT_EQ(json_string("a\xc3"), R"("a\ufffd")");                   // truncated at the end
-    EXPECT_EQ(json_string("\xc3(x"), R"("\ufffd(x")");                 // bad continuation
-    EXPECT_EQ(json_string("\xc0\xaf"), R"("\ufffd\ufffd")");           // overlong
-    EXPECT_EQ(json_string("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")"); // surrogate
+    EXPECT_EQ(json_string("a\xc3"), R"("a\ufffd")");                    // truncated at the end
+    EXPECT_EQ(json_string("\xc3(x"), R"("\ufffd(x")");                  // bad continuation
+    EXPECT_EQ(json_string("\xc0\xaf"), R"("\ufffd\ufffd")");            // overlong
+    EXPECT_EQ(json_string("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");  // surrogate
     EXPECT_EQ(json_string("\xf4\x90\x80\x80"), R"("\ufffd\ufffd\ufffd\ufffd")");  // > U+10FFFF
     EXPECT_EQ(json_string("\x80\"\xc3\xa9"), "\"\\ufffd\\\"\xc3\xa9\"");
 }

@@ -76,16 +76,18 @@ TEST(ChannelData, NumericAndStringIdsOfTheSameUserAgree) {
 }
 
 TEST(ChannelData, FractionalNumbersAreInvalid) {
-    for (std::string_view text : {R"({"user_id":10.5})", R"({"user_id":10.0})", R"({"user_id":1e3})",
-                                  R"({"user_id":-0.0})", R"({"user_id":1e400})"}) {
+    for (std::string_view text :
+         {R"({"user_id":10.5})", R"({"user_id":10.0})", R"({"user_id":1e3})", R"({"user_id":-0.0})",
+          R"({"user_id":1e400})"}) {
         EXPECT_EQ(member_error(text), ChannelDataError::InvalidUserId) << text;
     }
 }
 
 TEST(ChannelData, OtherUserIdTypesAreInvalid) {
-    for (std::string_view text : {R"({"user_id":null})", R"({"user_id":true})", R"({"user_id":false})",
-                                  R"({"user_id":{}})", R"({"user_id":{"id":"a"}})", R"({"user_id":[]})",
-                                  R"({"user_id":["a"]})", R"({"user_id":""})"}) {
+    for (std::string_view text :
+         {R"({"user_id":null})", R"({"user_id":true})", R"({"user_id":false})", R"({"user_id":{}})",
+          R"({"user_id":{"id":"a"}})", R"({"user_id":[]})", R"({"user_id":["a"]})",
+          R"({"user_id":""})"}) {
         EXPECT_EQ(member_error(text), ChannelDataError::InvalidUserId) << text;
     }
 }
@@ -98,7 +100,8 @@ TEST(ChannelData, MissingUserId) {
 }
 
 TEST(ChannelData, NotAnObjectOrNotJson) {
-    for (std::string_view text : {R"([])", R"("alice")", R"(10)", R"(null)", R"("{\"user_id\":\"a\"}")"}) {
+    for (std::string_view text :
+         {R"([])", R"("alice")", R"(10)", R"(null)", R"("{\"user_id\":\"a\"}")"}) {
         EXPECT_EQ(member_error(text), ChannelDataError::NotAnObject) << text;
     }
     for (std::string_view text : {"", "{", R"({"user_id":"a"} x)", R"({'user_id':'a'})",
@@ -158,7 +161,8 @@ TEST(ChannelData, UserInfoOfAnyJsonType) {
 
 TEST(ChannelData, UserInfoEscapesSurviveReserialisation) {
     std::string info =
-        member_ok(R"({"user_id":"a","user_info":{"q":"\"","b":"\\","nl":"\n","c":"\u0001","e":"\u00e9"}})")
+        member_ok(
+            R"({"user_id":"a","user_info":{"q":"\"","b":"\\","nl":"\n","c":"\u0001","e":"\u00e9"}})")
             .user_info_json;
     boost::system::error_code ec;
     auto v = boost::json::parse(info, ec);
@@ -181,9 +185,11 @@ TEST(ChannelData, UserInfoIsAlwaysValidJson) {
 }
 
 TEST(ChannelData, DeepUserInfoIsRejected) {
-    std::string ok = R"({"user_id":"a","user_info":)" + std::string(63, '[') + std::string(63, ']') + "}";
+    std::string ok =
+        R"({"user_id":"a","user_info":)" + std::string(63, '[') + std::string(63, ']') + "}";
     EXPECT_EQ(member_error(ok), ChannelDataError::None);
-    std::string deep = R"({"user_id":"a","user_info":)" + std::string(64, '[') + std::string(64, ']') + "}";
+    std::string deep =
+        R"({"user_id":"a","user_info":)" + std::string(64, '[') + std::string(64, ']') + "}";
     EXPECT_EQ(member_error(deep), ChannelDataError::InvalidJson);
 }
 
@@ -209,8 +215,9 @@ TEST(UserData, Tv7UserInfoAndWatchlist) {
 
 TEST(UserData, IdMustBeANonEmptyString) {
     // pusher-js itself refuses a user whose id is not a non-empty string.
-    for (std::string_view text : {R"({"id":12345})", R"({"id":""})", R"({"id":null})", R"({"id":true})",
-                                  R"({"id":["1"]})", R"({"id":{"v":"1"}})", R"({"id":1.5})"}) {
+    for (std::string_view text :
+         {R"({"id":12345})", R"({"id":""})", R"({"id":null})", R"({"id":true})", R"({"id":["1"]})",
+          R"({"id":{"v":"1"}})", R"({"id":1.5})"}) {
         EXPECT_EQ(user_error(text), UserDataError::InvalidId) << text;
     }
     EXPECT_EQ(user_error(R"({"user_id":"1"})"), UserDataError::MissingId);

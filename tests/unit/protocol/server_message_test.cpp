@@ -47,8 +47,9 @@ json::object inner(const std::string& text) {
 // --- TV-1 -------------------------------------------------------------------------------
 
 TEST(ServerMessage, Tv1ConnectionEstablished) {
-    EXPECT_EQ(sm::connection_established("123.456", 120),
-              R"({"event":"pusher:connection_established","data":"{\"socket_id\":\"123.456\",\"activity_timeout\":120}"})");
+    EXPECT_EQ(
+        sm::connection_established("123.456", 120),
+        R"({"event":"pusher:connection_established","data":"{\"socket_id\":\"123.456\",\"activity_timeout\":120}"})");
 }
 
 TEST(ServerMessage, ConnectionEstablishedDataIsAString) {
@@ -63,17 +64,21 @@ TEST(ServerMessage, ConnectionEstablishedDataIsAString) {
 // --- pusher:error (§6.2) ------------------------------------------------------------------
 
 TEST(ServerMessage, ErrorExamples) {
-    EXPECT_EQ(sm::error(4001, "App key nope does not exist."),
-              R"({"event":"pusher:error","data":{"code":4001,"message":"App key nope does not exist."}})");
-    EXPECT_EQ(sm::error(std::nullopt, "Invalid message format"),
-              R"({"event":"pusher:error","data":{"code":null,"message":"Invalid message format"}})");
-    EXPECT_EQ(sm::channel_error("private-chat", 4301, "Client event rejected due to rate limit"),
-              R"({"event":"pusher:error","channel":"private-chat","data":{"code":4301,"message":"Client event rejected due to rate limit"}})");
+    EXPECT_EQ(
+        sm::error(4001, "App key nope does not exist."),
+        R"({"event":"pusher:error","data":{"code":4001,"message":"App key nope does not exist."}})");
+    EXPECT_EQ(
+        sm::error(std::nullopt, "Invalid message format"),
+        R"({"event":"pusher:error","data":{"code":null,"message":"Invalid message format"}})");
+    EXPECT_EQ(
+        sm::channel_error("private-chat", 4301, "Client event rejected due to rate limit"),
+        R"({"event":"pusher:error","channel":"private-chat","data":{"code":4301,"message":"Client event rejected due to rate limit"}})");
 }
 
 TEST(ServerMessage, ErrorMessageIsEscaped) {
     std::string text = sm::error(4009, "bad \"name\"\n\\");
-    EXPECT_EQ(text, R"({"event":"pusher:error","data":{"code":4009,"message":"bad \"name\"\n\\"}})");
+    EXPECT_EQ(text,
+              R"({"event":"pusher:error","data":{"code":4009,"message":"bad \"name\"\n\\"}})");
     EXPECT_EQ(frame(text).at("data").at("message"), "bad \"name\"\n\\");
 }
 
@@ -92,21 +97,25 @@ TEST(ServerMessage, PingPong) {
 // --- subscription_succeeded (§6.6, TV-5) ----------------------------------------------------
 
 TEST(ServerMessage, SubscriptionSucceeded) {
-    EXPECT_EQ(sm::subscription_succeeded("my-channel"),
-              R"({"event":"pusher_internal:subscription_succeeded","channel":"my-channel","data":"{}"})");
-    EXPECT_EQ(sm::subscription_succeeded("#server-to-user-42"),
-              R"({"event":"pusher_internal:subscription_succeeded","channel":"#server-to-user-42","data":"{}"})");
+    EXPECT_EQ(
+        sm::subscription_succeeded("my-channel"),
+        R"({"event":"pusher_internal:subscription_succeeded","channel":"my-channel","data":"{}"})");
+    EXPECT_EQ(
+        sm::subscription_succeeded("#server-to-user-42"),
+        R"({"event":"pusher_internal:subscription_succeeded","channel":"#server-to-user-42","data":"{}"})");
 }
 
 TEST(ServerMessage, Tv5PresenceSubscriptionSucceeded) {
     PresenceMember alice{"alice", R"({"name":"Alice"})"};
-    EXPECT_EQ(sm::presence_subscription_succeeded("presence-room", {&alice}),
-              R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"ids\":[\"alice\"],\"hash\":{\"alice\":{\"name\":\"Alice\"}},\"count\":1}}"})");
+    EXPECT_EQ(
+        sm::presence_subscription_succeeded("presence-room", {&alice}),
+        R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"ids\":[\"alice\"],\"hash\":{\"alice\":{\"name\":\"Alice\"}},\"count\":1}}"})");
 }
 
 TEST(ServerMessage, Tv5MemberAdded) {
-    EXPECT_EQ(sm::member_added("presence-room", "alice", R"({"name":"Alice"})"),
-              R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"alice\",\"user_info\":{\"name\":\"Alice\"}}"})");
+    EXPECT_EQ(
+        sm::member_added("presence-room", "alice", R"({"name":"Alice"})"),
+        R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"alice\",\"user_info\":{\"name\":\"Alice\"}}"})");
 }
 
 TEST(ServerMessage, Tv5FromTheSubscribeFrameToTheReplies) {
@@ -121,10 +130,12 @@ TEST(ServerMessage, Tv5FromTheSubscribeFrameToTheReplies) {
                                     *data.channel, &*data.channel_data, *data.auth));
     PresenceMember member;
     ASSERT_EQ(parse_channel_data(*data.channel_data, member), ChannelDataError::None);
-    EXPECT_EQ(sm::presence_subscription_succeeded(*data.channel, {&member}),
-              R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"ids\":[\"alice\"],\"hash\":{\"alice\":{\"name\":\"Alice\"}},\"count\":1}}"})");
-    EXPECT_EQ(sm::member_added(*data.channel, member.user_id, member.user_info_json),
-              R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"alice\",\"user_info\":{\"name\":\"Alice\"}}"})");
+    EXPECT_EQ(
+        sm::presence_subscription_succeeded(*data.channel, {&member}),
+        R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-room","data":"{\"presence\":{\"ids\":[\"alice\"],\"hash\":{\"alice\":{\"name\":\"Alice\"}},\"count\":1}}"})");
+    EXPECT_EQ(
+        sm::member_added(*data.channel, member.user_id, member.user_info_json),
+        R"({"event":"pusher_internal:member_added","channel":"presence-room","data":"{\"user_id\":\"alice\",\"user_info\":{\"name\":\"Alice\"}}"})");
 }
 
 TEST(ServerMessage, Tv3NumericIdAppearsAsAString) {
@@ -136,8 +147,9 @@ TEST(ServerMessage, Tv3NumericIdAppearsAsAString) {
     ASSERT_EQ(presence.at("ids").as_array().size(), 1u);
     EXPECT_EQ(presence.at("ids").as_array()[0], "10");  // Java iterates ids as strings
     EXPECT_EQ(presence.at("hash").at("10").at("name"), "Mr. Channels");
-    EXPECT_EQ(sm::member_removed("presence-foobar", member.user_id),
-              R"({"event":"pusher_internal:member_removed","channel":"presence-foobar","data":"{\"user_id\":\"10\"}"})");
+    EXPECT_EQ(
+        sm::member_removed("presence-foobar", member.user_id),
+        R"({"event":"pusher_internal:member_removed","channel":"presence-foobar","data":"{\"user_id\":\"10\"}"})");
 }
 
 TEST(ServerMessage, PresenceWithSeveralMembers) {
@@ -145,8 +157,9 @@ TEST(ServerMessage, PresenceWithSeveralMembers) {
     PresenceMember b{"b\"q", R"({"n":[1,2]})"};
     PresenceMember c{"c", R"("text")"};
     std::string text = sm::presence_subscription_succeeded("presence-x", {&a, &b, &c});
-    EXPECT_EQ(text,
-              R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-x","data":"{\"presence\":{\"ids\":[\"a\",\"b\\\"q\",\"c\"],\"hash\":{\"a\":{},\"b\\\"q\":{\"n\":[1,2]},\"c\":\"text\"},\"count\":3}}"})");
+    EXPECT_EQ(
+        text,
+        R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-x","data":"{\"presence\":{\"ids\":[\"a\",\"b\\\"q\",\"c\"],\"hash\":{\"a\":{},\"b\\\"q\":{\"n\":[1,2]},\"c\":\"text\"},\"count\":3}}"})");
     json::object presence = inner(text).at("presence").as_object();
     EXPECT_EQ(presence.at("count"), 3);
     EXPECT_EQ(presence.at("ids").as_array()[1], "b\"q");
@@ -154,8 +167,9 @@ TEST(ServerMessage, PresenceWithSeveralMembers) {
 }
 
 TEST(ServerMessage, PresenceWithNoMembers) {
-    EXPECT_EQ(sm::presence_subscription_succeeded("presence-x", {}),
-              R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-x","data":"{\"presence\":{\"ids\":[],\"hash\":{},\"count\":0}}"})");
+    EXPECT_EQ(
+        sm::presence_subscription_succeeded("presence-x", {}),
+        R"({"event":"pusher_internal:subscription_succeeded","channel":"presence-x","data":"{\"presence\":{\"ids\":[],\"hash\":{},\"count\":0}}"})");
 }
 
 TEST(ServerMessage, EmptyUserInfoRendersAsEmptyObject) {
@@ -164,18 +178,19 @@ TEST(ServerMessage, EmptyUserInfoRendersAsEmptyObject) {
     PresenceMember bare{"u1", ""};
     std::string text = sm::presence_subscription_succeeded("presence-x", {&bare});
     EXPECT_EQ(inner(text).at("presence").at("hash").at("u1"), json::object());
-    EXPECT_EQ(sm::member_added("presence-x", "u1", ""),
-              R"({"event":"pusher_internal:member_added","channel":"presence-x","data":"{\"user_id\":\"u1\",\"user_info\":{}}"})");
+    EXPECT_EQ(
+        sm::member_added("presence-x", "u1", ""),
+        R"({"event":"pusher_internal:member_added","channel":"presence-x","data":"{\"user_id\":\"u1\",\"user_info\":{}}"})");
 }
 
 // --- subscription_error (§6.7) ----------------------------------------------------------------
 
 TEST(ServerMessage, SubscriptionError) {
-    EXPECT_EQ(sm::subscription_error("private-chat", "AuthError", "Invalid signature", 401),
-              R"({"event":"pusher:subscription_error","channel":"private-chat","data":"{\"type\":\"AuthError\",\"error\":\"Invalid signature\",\"status\":401}"})");
-    json::object o = inner(sm::subscription_error("presence-a", "LimitReached",
-                                                  "The maximum size for a channel member is 2 KB.",
-                                                  4301));
+    EXPECT_EQ(
+        sm::subscription_error("private-chat", "AuthError", "Invalid signature", 401),
+        R"({"event":"pusher:subscription_error","channel":"private-chat","data":"{\"type\":\"AuthError\",\"error\":\"Invalid signature\",\"status\":401}"})");
+    json::object o = inner(sm::subscription_error(
+        "presence-a", "LimitReached", "The maximum size for a channel member is 2 KB.", 4301));
     EXPECT_EQ(o.at("type"), "LimitReached");
     EXPECT_EQ(o.at("status"), 4301);
 }
@@ -183,26 +198,30 @@ TEST(ServerMessage, SubscriptionError) {
 // --- member_removed (§6.8) ----------------------------------------------------------------
 
 TEST(ServerMessage, MemberRemoved) {
-    EXPECT_EQ(sm::member_removed("presence-room", "alice"),
-              R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":\"alice\"}"})");
+    EXPECT_EQ(
+        sm::member_removed("presence-room", "alice"),
+        R"({"event":"pusher_internal:member_removed","channel":"presence-room","data":"{\"user_id\":\"alice\"}"})");
 }
 
 // --- subscription_count, cache_miss, watchlist (§6.9-6.11) -----------------------------------
 
 TEST(ServerMessage, SubscriptionCount) {
-    EXPECT_EQ(sm::subscription_count("my-channel", 3),
-              R"({"event":"pusher_internal:subscription_count","channel":"my-channel","data":"{\"subscription_count\":3}"})");
+    EXPECT_EQ(
+        sm::subscription_count("my-channel", 3),
+        R"({"event":"pusher_internal:subscription_count","channel":"my-channel","data":"{\"subscription_count\":3}"})");
     EXPECT_EQ(inner(sm::subscription_count("c", 18446744073709551615ull)).at("subscription_count"),
               18446744073709551615ull);
 }
 
 TEST(ServerMessage, CacheMissHasNoData) {
-    EXPECT_EQ(sm::cache_miss("cache-orders"), R"({"event":"pusher:cache_miss","channel":"cache-orders"})");
+    EXPECT_EQ(sm::cache_miss("cache-orders"),
+              R"({"event":"pusher:cache_miss","channel":"cache-orders"})");
 }
 
 TEST(ServerMessage, WatchlistEvents) {
-    EXPECT_EQ(sm::watchlist_events({{"online", {"222"}}, {"offline", {"333"}}}),
-              R"({"event":"pusher_internal:watchlist_events","data":"{\"events\":[{\"name\":\"online\",\"user_ids\":[\"222\"]},{\"name\":\"offline\",\"user_ids\":[\"333\"]}]}"})");
+    EXPECT_EQ(
+        sm::watchlist_events({{"online", {"222"}}, {"offline", {"333"}}}),
+        R"({"event":"pusher_internal:watchlist_events","data":"{\"events\":[{\"name\":\"online\",\"user_ids\":[\"222\"]},{\"name\":\"offline\",\"user_ids\":[\"333\"]}]}"})");
     EXPECT_EQ(sm::watchlist_events({}),
               R"({"event":"pusher_internal:watchlist_events","data":"{\"events\":[]}"})");
     json::object o = inner(sm::watchlist_events({{"online", {"a", "b\\", "c"}}}));
@@ -214,8 +233,10 @@ TEST(ServerMessage, WatchlistEvents) {
 TEST(ServerMessage, SigninSuccessEchoesUserData) {
     EXPECT_EQ(sm::signin_success(R"({"id":"12345"})"),
               R"({"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"12345\"}"}})");
-    EXPECT_EQ(sm::signin_success(R"({"id":"12345","user_info":{"name":"Ada"},"watchlist":["222","333"]})"),
-              R"({"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"12345\",\"user_info\":{\"name\":\"Ada\"},\"watchlist\":[\"222\",\"333\"]}"}})");
+    EXPECT_EQ(
+        sm::signin_success(
+            R"({"id":"12345","user_info":{"name":"Ada"},"watchlist":["222","333"]})"),
+        R"({"event":"pusher:signin_success","data":{"user_data":"{\"id\":\"12345\",\"user_info\":{\"name\":\"Ada\"},\"watchlist\":[\"222\",\"333\"]}"}})");
 }
 
 TEST(ServerMessage, SigninSuccessKeepsOddSpacingByteExact) {
@@ -227,27 +248,32 @@ TEST(ServerMessage, SigninSuccessKeepsOddSpacingByteExact) {
 // --- channel events (§6.5, §6.12) ---------------------------------------------------------------
 
 TEST(ServerMessage, ApplicationEvent) {
-    EXPECT_EQ(sm::channel_event("order.created", "orders", R"({"id":"ord_123","total":4200})", nullptr),
-              R"({"event":"order.created","channel":"orders","data":"{\"id\":\"ord_123\",\"total\":4200}"})");
+    EXPECT_EQ(
+        sm::channel_event("order.created", "orders", R"({"id":"ord_123","total":4200})", nullptr),
+        R"({"event":"order.created","channel":"orders","data":"{\"id\":\"ord_123\",\"total\":4200}"})");
 }
 
 TEST(ServerMessage, RelayedClientEvents) {
     EXPECT_EQ(sm::channel_event("client-typing", "private-chat", R"({"typing":true})", nullptr),
               R"({"event":"client-typing","channel":"private-chat","data":"{\"typing\":true}"})");
     const std::string alice = "alice";
-    EXPECT_EQ(sm::channel_event("client-typing", "presence-room", R"({"typing":true})", &alice),
-              R"({"event":"client-typing","channel":"presence-room","data":"{\"typing\":true}","user_id":"alice"})");
+    EXPECT_EQ(
+        sm::channel_event("client-typing", "presence-room", R"({"typing":true})", &alice),
+        R"({"event":"client-typing","channel":"presence-room","data":"{\"typing\":true}","user_id":"alice"})");
 }
 
 TEST(ServerMessage, RelayedClientEventFromTheParsedFrame) {
     // §8.4: object data arrives as an object and leaves as its compact JSON string.
     ClientMessage msg;
-    ASSERT_EQ(parse_client_message(
-                  R"({"event":"client-typing","channel":"presence-room","data":{ "typing" : true }})", msg),
-              ClientMessageError::None);
+    ASSERT_EQ(
+        parse_client_message(
+            R"({"event":"client-typing","channel":"presence-room","data":{ "typing" : true }})",
+            msg),
+        ClientMessageError::None);
     const std::string alice = "alice";
-    EXPECT_EQ(sm::channel_event(msg.event, *msg.channel, data_as_string(msg.data), &alice),
-              R"({"event":"client-typing","channel":"presence-room","data":"{\"typing\":true}","user_id":"alice"})");
+    EXPECT_EQ(
+        sm::channel_event(msg.event, *msg.channel, data_as_string(msg.data), &alice),
+        R"({"event":"client-typing","channel":"presence-room","data":"{\"typing\":true}","user_id":"alice"})");
 }
 
 TEST(ServerMessage, EventDataWithEveryEscapeRoundTrips) {
@@ -263,13 +289,21 @@ TEST(ServerMessage, EventDataWithEveryEscapeRoundTrips) {
 TEST(ServerMessage, OnlyEnvelopeFields) {
     // §2.2: never more than event, channel, data and user_id.
     const std::string uid = "u";
-    std::vector<std::string> frames = {
-        sm::connection_established("1.2", 120), sm::error(1, "m"), sm::channel_error("c", 1, "m"),
-        sm::ping(), sm::pong(), sm::subscription_succeeded("c"),
-        sm::presence_subscription_succeeded("presence-c", {}), sm::subscription_error("c", "t", "e", 1),
-        sm::member_added("c", "u", "{}"), sm::member_removed("c", "u"),
-        sm::channel_event("e", "c", "d", &uid), sm::cache_miss("c"), sm::signin_success("{}"),
-        sm::watchlist_events({}), sm::subscription_count("c", 1)};
+    std::vector<std::string> frames = {sm::connection_established("1.2", 120),
+                                       sm::error(1, "m"),
+                                       sm::channel_error("c", 1, "m"),
+                                       sm::ping(),
+                                       sm::pong(),
+                                       sm::subscription_succeeded("c"),
+                                       sm::presence_subscription_succeeded("presence-c", {}),
+                                       sm::subscription_error("c", "t", "e", 1),
+                                       sm::member_added("c", "u", "{}"),
+                                       sm::member_removed("c", "u"),
+                                       sm::channel_event("e", "c", "d", &uid),
+                                       sm::cache_miss("c"),
+                                       sm::signin_success("{}"),
+                                       sm::watchlist_events({}),
+                                       sm::subscription_count("c", 1)};
     for (const auto& f : frames) {
         json::object o = frame(f);
         EXPECT_TRUE(o.contains("event")) << f;
@@ -302,7 +336,9 @@ TEST(ServerMessage, UnvalidatedBytesNeverBreakUtf8) {
     // An app key is percent-decoded from the URL and echoed in the 4001 error; "%FF" must not
     // put a lone 0xFF byte on the wire, or the browser drops the connection without the 4001.
     std::string text = sm::error(4001, "App key \xff does not exist.");
-    EXPECT_EQ(text, R"({"event":"pusher:error","data":{"code":4001,"message":"App key \ufffd does not exist."}})");
+    EXPECT_EQ(
+        text,
+        R"({"event":"pusher:error","data":{"code":4001,"message":"App key \ufffd does not exist."}})");
     EXPECT_TRUE(is_valid_utf8(text));
     EXPECT_TRUE(is_valid_utf8(sm::channel_event("e\xc3", "c", "\xed\xa0\x80", nullptr)));
 }

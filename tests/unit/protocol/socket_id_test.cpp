@@ -15,9 +15,9 @@ TEST(SocketId, ValidShapes) {
 
 TEST(SocketId, InvalidShapes) {
     // Everything pusher-http-node's /^\d+\.\d+$/ refuses.
-    for (std::string_view id : {"", ".", "1.", ".1", "1", "12", "1..2", "1.2.3", "a.1", "1.a",
-                                "-1.2", "1.-2", "+1.2", " 1.2", "1.2 ", "1.2\n", "1,2", "1_2",
-                                "\xd9\xa1.1", "1.2e3", "0x1.2"}) {
+    for (std::string_view id : {"",      ".",     "1.",  ".1",   "1",          "12",    "1..2",
+                                "1.2.3", "a.1",   "1.a", "-1.2", "1.-2",       "+1.2",  " 1.2",
+                                "1.2 ",  "1.2\n", "1,2", "1_2",  "\xd9\xa1.1", "1.2e3", "0x1.2"}) {
         EXPECT_FALSE(is_valid_socket_id(id)) << id;
     }
     EXPECT_FALSE(is_valid_socket_id(std::string_view("1.2\0", 4)));

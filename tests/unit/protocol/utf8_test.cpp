@@ -84,7 +84,7 @@ TEST(Utf8, WellFormedBoundaries) {
 }
 
 TEST(Utf8, IllFormed) {
-    EXPECT_FALSE(is_valid_utf8(bytes({0x80})));                    // lone continuation
+    EXPECT_FALSE(is_valid_utf8(bytes({0x80})));  // lone continuation
     EXPECT_FALSE(is_valid_utf8(bytes({0xBF})));
     EXPECT_FALSE(is_valid_utf8(bytes({0xC0, 0x80})));              // overlong NUL
     EXPECT_FALSE(is_valid_utf8(bytes({0xC1, 0xBF})));              // overlong
@@ -96,10 +96,10 @@ TEST(Utf8, IllFormed) {
     EXPECT_FALSE(is_valid_utf8(bytes({0xF5, 0x80, 0x80, 0x80})));
     EXPECT_FALSE(is_valid_utf8(bytes({0xFE})));
     EXPECT_FALSE(is_valid_utf8(bytes({0xFF})));
-    EXPECT_FALSE(is_valid_utf8(bytes({0xC3})));                    // truncated
+    EXPECT_FALSE(is_valid_utf8(bytes({0xC3})));  // truncated
     EXPECT_FALSE(is_valid_utf8(bytes({0xE2, 0x82})));
     EXPECT_FALSE(is_valid_utf8(bytes({0xF0, 0x9F, 0x98})));
-    EXPECT_FALSE(is_valid_utf8(bytes({0xC3, 0x41})));              // bad continuation
+    EXPECT_FALSE(is_valid_utf8(bytes({0xC3, 0x41})));  // bad continuation
     EXPECT_FALSE(is_valid_utf8(bytes({0xE2, 0x28, 0xA1})));
     EXPECT_FALSE(is_valid_utf8(bytes({0xF0, 0x9F, 0x98, 0xC0})));
 }

@@ -132,7 +132,8 @@ TEST(WsFrame, ReportsTooBigBeforeThePayloadArrives) {
 }
 
 TEST(WsFrame, RejectsNonMinimalLengthEncoding) {
-    std::vector<uint8_t> bytes = {0x81, 0x80 | 126, 0x00, 0x05, 1, 2, 3, 4, 'a', 'b', 'c', 'd', 'e'};
+    std::vector<uint8_t> bytes = {0x81, 0x80 | 126, 0x00, 0x05, 1,   2,  3,
+                                  4,    'a',        'b',  'c',  'd', 'e'};
     Frame frame;
     size_t consumed = 0;
     EXPECT_EQ(decode_frame(bytes.data(), bytes.size(), 1024, frame, consumed),

@@ -71,7 +71,7 @@ std::string common_name(SSL* ssl) {
 }
 
 class TlsTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         std::signal(SIGPIPE, SIG_IGN);  // as the server does: OpenSSL writes alerts with write(2)
         dir_ = fs::temp_directory_path() / ("sockudo-tls-unit-" + std::to_string(::getpid()));

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "webhooks/endpoint_filter.hpp"
+
+#include <gtest/gtest.h>
 
 using namespace sockudo;
 
@@ -38,7 +38,8 @@ TEST(EndpointFilter, AppLevelPreCheck) {
     config::WebhookTarget w;
     w.event_types = {"client_event"};
     app.webhooks.push_back(w);
-    EXPECT_FALSE(webhooks::app_wants_type(app, "client_event")) << "an endpoint without a URL receives nothing";
+    EXPECT_FALSE(webhooks::app_wants_type(app, "client_event"))
+        << "an endpoint without a URL receives nothing";
     app.webhooks[0].url = "http://127.0.0.1:1/hook";
     EXPECT_TRUE(webhooks::app_wants_type(app, "client_event"));
     EXPECT_FALSE(webhooks::app_wants_type(app, "cache_miss"));

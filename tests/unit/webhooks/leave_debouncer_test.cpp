@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "webhooks/leave_debouncer.hpp"
+
+#include <gtest/gtest.h>
 
 using sockudo::webhooks::LeaveDebouncer;
 using Clock = std::chrono::steady_clock;

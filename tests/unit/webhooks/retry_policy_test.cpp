@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "webhooks/retry_policy.hpp"
+
+#include <gtest/gtest.h>
 
 using namespace sockudo::webhooks;
 using std::chrono::milliseconds;
