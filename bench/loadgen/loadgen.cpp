@@ -1,4 +1,5 @@
-// A single-threaded epoll load generator for Pusher-protocol servers.
+// An epoll load generator for Pusher-protocol servers: one thread, and for fan-out scenarios
+// optionally more threads reading the subscribers (--reader-threads).
 //
 // Subscribers are WebSocket clients (masked frames, as RFC 6455 requires of clients) that count
 // every "bench" event they receive and measure publish→receive latency from the monotonic
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -44,6 +46,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -77,6 +80,7 @@ struct Options {
     bool batched_reads = true;  // read the sockets of one epoll wakeup in one io_uring submission
     bool ring_requests = true;  // per-request publishing without subscribers on io_uring
     int coalesce_us = 100;      // fixed-rate fanout: pause after a wakeup that found few sockets
+    int reader_threads = 1;     // fanout: threads reading the subscribers (each its own epoll)
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -142,7 +146,10 @@ Options parse_options(int argc, char** argv) {
             o.batched_reads = false;
         else if (arg == "--plain-requests")
             o.ring_requests = false;
-        else if (arg == "--coalesce-us") {
+        else if (arg == "--reader-threads") {
+            o.reader_threads = std::stoi(value());
+            if (o.reader_threads < 1 || o.reader_threads > 16) die("--reader-threads: 1 to 16");
+        } else if (arg == "--coalesce-us") {
             o.coalesce_us = std::stoi(value());
             if (o.coalesce_us < 0) die("--coalesce-us must be 0 or more");
         } else if (arg == "--help") {
@@ -154,6 +161,7 @@ Options parse_options(int argc, char** argv) {
                 "  [--warmup S] [--publishers N] [--per-request] [--batch N] [--window N]\n"
                 "  [--payload BYTES] [--server-pid PID[,PID...]] [--ops N] [--plain-reads] "
                 "[--plain-requests]\n"
+                "  [--reader-threads N (fanout; default 1)]\n"
                 "  [--coalesce-us US (fixed-rate fanout; 0 = off; default 100)]\n");
             std::exit(0);
         } else {
@@ -500,7 +508,7 @@ struct Stats {
     uint64_t published = 0;       // events accepted by the server (HTTP 200)
     uint64_t publish_errors = 0;  // non-200 responses
     uint64_t expected = 0;
-    uint64_t received = 0;
+    std::atomic<uint64_t> received{0};  // read by the publishing thread (see --reader-threads)
     uint64_t received_measured = 0;
     std::vector<uint32_t> latency_us;
     // Per publish (keyed by the timestamp it carries): the latency of its slowest delivery,
@@ -813,6 +821,12 @@ public:
         }
     }
 
+    // Moves `c` to `other`'s epoll set; from then on only `other`'s thread may touch it.
+    void hand_over(Conn* c, Loop& other) {
+        epoll_ctl(ep_, EPOLL_CTL_DEL, c->fd, nullptr);
+        other.set_epoll_mask(c, EPOLL_CTL_ADD);  // edge-triggered: reports what is pending
+    }
+
     // Runs the loop until `until_ns` or until `done()` is true.
     void run(uint64_t until_ns, const std::function<bool()>& done = {},
              const std::function<void()>& tick = {}) {
@@ -890,9 +904,11 @@ public:
     Conn* batch_conns_[RecvBatch::kCapacity]{};
     int batch_fds_[RecvBatch::kCapacity]{};
     Stats stats_;
-    bool measuring_ = false;
-    uint64_t coalesce_ns_ = 0;  // see run(); on only while fixed-rate publishes are measured
-    uint64_t measure_start_ns_ = 0;
+    // Set by the publishing thread, read by this loop's (with reader threads, another one).
+    std::atomic<bool> measuring_{false};
+    std::atomic<uint64_t> coalesce_ns_{
+        0};  // see run(); on only while fixed-rate publishes are measured
+    std::atomic<uint64_t> measure_start_ns_{0};
     uint64_t established_ = 0, subscribed_ = 0, handshake_failures_ = 0, connect_failures_ = 0,
              protocol_errors_ = 0, refused_ = 0;
 
@@ -982,6 +998,33 @@ int run_publish_scenario(const Options& o, bool many_channels) {
         if (c->state == WsState::Subscribed) per_channel_subs[std::stoul(c->channel.substr(6))]++;
     }
 
+    // Reader threads: subscribers dealt out in turn (so that each thread has some of those the
+    // server writes first and some of those it writes last), each thread with its own epoll.
+    // Five thousand clients are five thousand readers; one thread reading them all is a
+    // bottleneck of the generator's own when the server is done before it is.
+    std::vector<std::unique_ptr<Loop>> readers;
+    for (int k = 1; k < o.reader_threads; ++k) readers.push_back(std::make_unique<Loop>(o));
+    for (size_t i = 0; i < subs.size() && !readers.empty(); ++i) {
+        const size_t k = i % (readers.size() + 1);
+        if (k > 0 && subs[i]->fd >= 0) loop.hand_over(subs[i], *readers[k - 1]);
+    }
+    std::atomic<bool> stop_readers{false};
+    std::vector<std::thread> reader_threads;
+    for (auto& reader : readers) {
+        reader_threads.emplace_back([&stop_readers, r = reader.get()] {
+            r->run(UINT64_MAX, [&] { return stop_readers.load(std::memory_order_relaxed); });
+        });
+    }
+    auto every_loop = [&](const auto& f) {
+        f(loop);
+        for (auto& reader : readers) f(*reader);
+    };
+    auto received = [&] {
+        uint64_t n = 0;
+        every_loop([&](Loop& l) { n += l.stats_.received.load(std::memory_order_relaxed); });
+        return n;
+    };
+
     // Publishers.
     std::deque<Conn*> ready;
     uint64_t seq = 0;
@@ -1044,11 +1087,13 @@ int run_publish_scenario(const Options& o, bool many_channels) {
         const uint64_t now = now_ns();
         if (!started && now >= warmup_end) {
             started = true;
-            loop.measuring_ = true;
-            loop.measure_start_ns_ = now;
+            every_loop([&](Loop& l) {
+                l.measure_start_ns_ = now;
+                l.measuring_ = true;
+            });
             server_before = process_figures(o.server_pids);
             self_before = self_cpu_seconds();
-            received_before = loop.stats_.received;
+            received_before = received();
             expected_before = loop.stats_.expected;
         }
         if (o.rate > 0) {
@@ -1065,9 +1110,9 @@ int run_publish_scenario(const Options& o, bool many_channels) {
             const uint64_t per_event = std::max<uint64_t>(
                 1, loop.stats_.expected / std::max<uint64_t>(1, loop.stats_.published));
             while (!ready.empty()) {
-                const uint64_t undelivered = loop.stats_.expected > loop.stats_.received
-                                                 ? loop.stats_.expected - loop.stats_.received
-                                                 : 0;
+                const uint64_t delivered = received();
+                const uint64_t undelivered =
+                    loop.stats_.expected > delivered ? loop.stats_.expected - delivered : 0;
                 if (in_flight_events + undelivered / per_event >=
                     static_cast<uint64_t>(o.window * std::max(1, o.batch)))
                     break;
@@ -1082,16 +1127,31 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     // timer's slack) adds about that to a frame's; closed-loop runs measure throughput and never
     // pause.
     const uint64_t coalesce_us = o.rate > 0 ? static_cast<uint64_t>(o.coalesce_us) : 0;
-    loop.coalesce_ns_ = coalesce_us * 1000;
+    every_loop([&](Loop& l) { l.coalesce_ns_ = coalesce_us * 1000; });
     loop.run(end, {}, tick);
-    loop.coalesce_ns_ = 0;
+    every_loop([](Loop& l) { l.coalesce_ns_ = 0; });
     const ProcFigures server_after = process_figures(o.server_pids);
     const double self_cpu = self_cpu_seconds() - self_before;
     // Let deliveries of the last publishes arrive (bounded), for exact accounting.
     const uint64_t expected_at_end = loop.stats_.expected;
-    loop.measuring_ = false;
+    every_loop([](Loop& l) { l.measuring_ = false; });
     loop.run(now_ns() + 5'000'000'000ULL,
-             [&] { return in_flight_events == 0 && loop.stats_.received >= loop.stats_.expected; });
+             [&] { return in_flight_events == 0 && received() >= loop.stats_.expected; });
+    stop_readers = true;
+    for (std::thread& t : reader_threads) t.join();
+    Stats& stats = loop.stats_;  // every reader's figures merged into it
+    for (auto& reader : readers) {
+        Stats& theirs = reader->stats_;
+        stats.received += theirs.received.load();
+        stats.received_measured += theirs.received_measured;
+        stats.disconnects += theirs.disconnects;
+        stats.latency_us.insert(stats.latency_us.end(), theirs.latency_us.begin(),
+                                theirs.latency_us.end());
+        for (const auto& [sent, latency] : theirs.slowest_us) {
+            uint32_t& slowest = stats.slowest_us[sent];
+            slowest = std::max(slowest, latency);
+        }
+    }
 
     // gaps: sequence numbers below a subscriber's highest that never arrived.
     uint64_t duplicates = 0, reordered = 0, gaps = 0;
@@ -1102,11 +1162,10 @@ int run_publish_scenario(const Options& o, bool many_channels) {
         for (uint64_t word : c->seen) unique += static_cast<uint64_t>(__builtin_popcountll(word));
         gaps += static_cast<uint64_t>(c->last_seq + 1) - unique;
     }
-    const uint64_t missing = loop.stats_.expected > loop.stats_.received
-                                 ? loop.stats_.expected - loop.stats_.received
-                                 : 0;
+    const uint64_t missing =
+        stats.expected > stats.received ? stats.expected - stats.received.load() : 0;
     const double delivered_in_window =
-        static_cast<double>(std::min(loop.stats_.received, expected_at_end) -
+        static_cast<double>(std::min(stats.received.load(), expected_at_end) -
                             std::min(received_before, expected_at_end));
     const double server_cpu = server_after.cpu_seconds - server_before.cpu_seconds;
     Json j;
@@ -1119,12 +1178,13 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("channels", static_cast<uint64_t>(channels));
     j.field("rate", o.rate);
     j.field("coalesce_us", coalesce_us);
+    j.field("reader_threads", static_cast<uint64_t>(o.reader_threads));
     j.field("duration_s", o.duration);
     j.field("connect_s", connect_s);
     j.field("published", loop.stats_.published);
     j.field("publish_errors", loop.stats_.publish_errors);
     j.field("expected", loop.stats_.expected);
-    j.field("received", loop.stats_.received);
+    j.field("received", stats.received.load());
     j.field("missing", missing);
     j.field("duplicates", duplicates);
     j.field("gaps", gaps);
