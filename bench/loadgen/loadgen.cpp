@@ -516,6 +516,27 @@ struct Stats {
     // comes from the tails of the few slowest publishes; this shows how many there were.
     std::unordered_map<uint64_t, uint32_t> slowest_us;
     uint64_t disconnects = 0;
+
+    // A measured delivery of the publish sent at `sent`.
+    void record(uint64_t sent, uint32_t latency) {
+        ++received_measured;
+        latency_us.push_back(latency);
+        keep_slowest(sent, latency);
+    }
+
+    // Adds what another loop's subscribers received (a reader thread's, once it has stopped).
+    void add_deliveries(const Stats& other) {
+        received += other.received.load();
+        disconnects += other.disconnects;
+        received_measured += other.received_measured;
+        latency_us.insert(latency_us.end(), other.latency_us.begin(), other.latency_us.end());
+        for (const auto& [sent, latency] : other.slowest_us) keep_slowest(sent, latency);
+    }
+
+    void keep_slowest(uint64_t sent, uint32_t latency) {
+        uint32_t& slowest = slowest_us[sent];
+        slowest = std::max(slowest, latency);
+    }
 };
 
 class Loop {
@@ -773,13 +794,10 @@ public:
             ++c->received;
             ++stats_.received;
             if (measuring_ && sent >= measure_start_ns_) {
-                ++stats_.received_measured;
                 const uint64_t now = now_ns();
                 const auto latency =
                     static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX));
-                stats_.latency_us.push_back(latency);
-                uint32_t& slowest = stats_.slowest_us[sent];
-                slowest = std::max(slowest, latency);
+                stats_.record(sent, latency);
             }
             return;
         }
@@ -906,8 +924,8 @@ public:
     Stats stats_;
     // Set by the publishing thread, read by this loop's (with reader threads, another one).
     std::atomic<bool> measuring_{false};
-    std::atomic<uint64_t> coalesce_ns_{
-        0};  // see run(); on only while fixed-rate publishes are measured
+    // See run(); on only while fixed-rate publishes are measured.
+    std::atomic<uint64_t> coalesce_ns_{0};
     std::atomic<uint64_t> measure_start_ns_{0};
     uint64_t established_ = 0, subscribed_ = 0, handshake_failures_ = 0, connect_failures_ = 0,
              protocol_errors_ = 0, refused_ = 0;
@@ -1139,19 +1157,9 @@ int run_publish_scenario(const Options& o, bool many_channels) {
              [&] { return in_flight_events == 0 && received() >= loop.stats_.expected; });
     stop_readers = true;
     for (std::thread& t : reader_threads) t.join();
-    Stats& stats = loop.stats_;  // every reader's figures merged into it
-    for (auto& reader : readers) {
-        Stats& theirs = reader->stats_;
-        stats.received += theirs.received.load();
-        stats.received_measured += theirs.received_measured;
-        stats.disconnects += theirs.disconnects;
-        stats.latency_us.insert(stats.latency_us.end(), theirs.latency_us.begin(),
-                                theirs.latency_us.end());
-        for (const auto& [sent, latency] : theirs.slowest_us) {
-            uint32_t& slowest = stats.slowest_us[sent];
-            slowest = std::max(slowest, latency);
-        }
-    }
+    Stats& stats = loop.stats_;  // every reader's figures added to it
+    for (auto& reader : readers) stats.add_deliveries(reader->stats_);
+    const uint64_t received_total = stats.received.load();
 
     // gaps: sequence numbers below a subscriber's highest that never arrived.
     uint64_t duplicates = 0, reordered = 0, gaps = 0;
@@ -1162,11 +1170,9 @@ int run_publish_scenario(const Options& o, bool many_channels) {
         for (uint64_t word : c->seen) unique += static_cast<uint64_t>(__builtin_popcountll(word));
         gaps += static_cast<uint64_t>(c->last_seq + 1) - unique;
     }
-    const uint64_t missing =
-        stats.expected > stats.received ? stats.expected - stats.received.load() : 0;
-    const double delivered_in_window =
-        static_cast<double>(std::min(stats.received.load(), expected_at_end) -
-                            std::min(received_before, expected_at_end));
+    const uint64_t missing = stats.expected > received_total ? stats.expected - received_total : 0;
+    const double delivered_in_window = static_cast<double>(
+        std::min(received_total, expected_at_end) - std::min(received_before, expected_at_end));
     const double server_cpu = server_after.cpu_seconds - server_before.cpu_seconds;
     Json j;
     j.field("scenario", many_channels ? std::string("many-channels")
@@ -1184,7 +1190,7 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("published", loop.stats_.published);
     j.field("publish_errors", loop.stats_.publish_errors);
     j.field("expected", loop.stats_.expected);
-    j.field("received", stats.received.load());
+    j.field("received", received_total);
     j.field("missing", missing);
     j.field("duplicates", duplicates);
     j.field("gaps", gaps);
