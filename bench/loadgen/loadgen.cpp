@@ -17,9 +17,6 @@
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/md5.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -49,6 +46,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "protocol/signature.hpp"
 
 namespace {
 
@@ -316,36 +315,12 @@ std::optional<HttpResponse> complete_http_response(const std::string& in) {
 // ------------------------------------------------------------------------------------------
 // Signing (protocol-v1 §11.2)
 
-std::string hex(const unsigned char* data, size_t n) {
-    static const char* digits = "0123456789abcdef";
-    std::string out(n * 2, '0');
-    for (size_t i = 0; i < n; ++i) {
-        out[2 * i] = digits[data[i] >> 4];
-        out[2 * i + 1] = digits[data[i] & 15];
-    }
-    return out;
-}
-
-std::string md5_hex(std::string_view s) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(s.data(), s.size(), digest, &n, EVP_md5(), nullptr);
-    return hex(digest, n);
-}
-
-std::string hmac_hex(std::string_view key, std::string_view msg) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), digest, &n);
-    return hex(digest, n);
-}
-
 std::string signed_post(const Options& o, const std::string& path, const std::string& body) {
     const std::string query = "auth_key=" + o.key +
                               "&auth_timestamp=" + std::to_string(std::time(nullptr)) +
-                              "&auth_version=1.0&body_md5=" + md5_hex(body);
-    const std::string signature = hmac_hex(o.secret, "POST\n" + path + "\n" + query);
+                              "&auth_version=1.0&body_md5=" + sockudo::protocol::md5_hex(body);
+    const std::string signature =
+        sockudo::protocol::hmac_sha256_hex(o.secret, "POST\n" + path + "\n" + query);
     std::string req = "POST " + path + "?" + query + "&auth_signature=" + signature +
                       " HTTP/1.1\r\nHost: " + o.host +
                       "\r\nContent-Type: application/json\r\n"
