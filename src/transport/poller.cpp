@@ -13,6 +13,8 @@ namespace {
 // Events taken per epoll_wait; more wait for the next turn of the loop, so timers and posted
 // work interleave with a burst of readiness.
 constexpr int kEventsPerTurn = 256;
+// From this many ready descriptors in one turn, the next turn polls instead of waiting.
+constexpr int kBusyTurn = 2;
 }  // namespace
 
 Poller::Poller(boost::asio::io_context& io)
@@ -56,9 +58,12 @@ void Poller::dispatch() {
         const epoll_event& event = events[static_cast<size_t>(i)];
         static_cast<PollTarget*>(event.data.ptr)->on_poll(event.events);
     }
-    if (n == kEventsPerTurn) {
-        // More may be ready. The epoll descriptor signals only new readiness, so come back
-        // after the other queued work instead of waiting for it.
+    if (n >= kBusyTurn) {
+        // Several ready descriptors: the worker is busy and will most likely find more after
+        // the work this turn queued. Looking again then costs one epoll_wait, where the asio
+        // wait costs an epoll_ctl on every call (it re-arms the descriptor); that is kept for
+        // a set that is going quiet. (The epoll descriptor signals only new readiness, so a
+        // full turn must come back this way too.)
         boost::asio::post(descriptor_.get_executor(), [this] { dispatch(); });
         return;
     }
