@@ -21,9 +21,16 @@ int hex_value(char c) {
     return -1;
 }
 
+// One pass over the input; find_first_of would search the set once per input character.
+bool is_encoded(std::string_view in, bool plus_is_space) {
+    for (char c : in) {
+        if (c == '%' || (c == '+' && plus_is_space)) return true;
+    }
+    return false;
+}
+
 bool decode(std::string_view in, std::string& out, bool plus_is_space) {
-    if (in.find_first_of(plus_is_space ? std::string_view("%+") : std::string_view("%")) ==
-        std::string_view::npos) {
+    if (!is_encoded(in, plus_is_space)) {
         out.assign(in);  // the usual case: nothing encoded
         return true;
     }

@@ -46,8 +46,7 @@ std::string string_to_sign(const SignedRequest& request) {
     std::sort(params.begin(), params.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     std::string out;
-    for (char c : request.method)
-        out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    for (char c : request.method) out.push_back(ascii_upper(c));
     out.push_back('\n');
     out.append(request.path);
     out.push_back('\n');
