@@ -15,6 +15,9 @@ namespace {
 constexpr int kEventsPerTurn = 256;
 // From this many ready descriptors in one turn, the next turn polls instead of waiting.
 constexpr int kBusyTurn = 2;
+// A full turn must be treated as busy: edge-triggered readiness left in the set is not
+// signalled again.
+static_assert(kBusyTurn <= kEventsPerTurn);
 }  // namespace
 
 Poller::Poller(boost::asio::io_context& io)
@@ -62,8 +65,7 @@ void Poller::dispatch() {
         // Several ready descriptors: the worker is busy and will most likely find more after
         // the work this turn queued. Looking again then costs one epoll_wait, where the asio
         // wait costs an epoll_ctl on every call (it re-arms the descriptor); that is kept for
-        // a set that is going quiet. (The epoll descriptor signals only new readiness, so a
-        // full turn must come back this way too.)
+        // a set that is going quiet.
         boost::asio::post(descriptor_.get_executor(), [this] { dispatch(); });
         return;
     }
