@@ -76,10 +76,11 @@ struct Options {
     std::vector<int> server_pids;  // to read the servers' CPU time and RSS (summed)
     int connect_parallel = 256;    // handshakes in flight while connecting
     int churn_ops = 0;             // churn: total operations (0 = run for `duration`)
-    bool batched_reads = true;  // read the sockets of one epoll wakeup in one io_uring submission
-    bool ring_requests = true;  // per-request publishing without subscribers on io_uring
-    int coalesce_us = 100;      // fixed-rate fanout: pause after a wakeup that found few sockets
-    int reader_threads = 1;     // fanout: threads reading the subscribers (each its own epoll)
+    bool batched_reads = true;    // read the sockets of one epoll wakeup in one io_uring submission
+    bool ring_requests = true;    // per-request publishing without subscribers on io_uring
+    int coalesce_us = 100;        // fixed-rate fanout: pause after a wakeup that found few sockets
+    int reader_threads = 1;       // fanout: threads reading the subscribers (each its own epoll)
+    bool arrival_stamps = false;  // fanout: also latency to the kernel's receive timestamp
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -148,6 +149,8 @@ Options parse_options(int argc, char** argv) {
         else if (arg == "--reader-threads") {
             o.reader_threads = std::stoi(value());
             if (o.reader_threads < 1 || o.reader_threads > 16) die("--reader-threads: 1 to 16");
+        } else if (arg == "--arrival-stamps") {
+            o.arrival_stamps = true;
         } else if (arg == "--coalesce-us") {
             o.coalesce_us = std::stoi(value());
             if (o.coalesce_us < 0) die("--coalesce-us must be 0 or more");
@@ -161,7 +164,9 @@ Options parse_options(int argc, char** argv) {
                 "  [--payload BYTES] [--server-pid PID[,PID...]] [--ops N] [--plain-reads] "
                 "[--plain-requests]\n"
                 "  [--reader-threads N (fanout; default 1)]\n"
-                "  [--coalesce-us US (fixed-rate fanout; 0 = off; default 100)]\n");
+                "  [--coalesce-us US (fixed-rate fanout; 0 = off; default 100)]\n"
+                "  [--arrival-stamps (fanout: latency also to each frame's arrival at its "
+                "socket)]\n");
             std::exit(0);
         } else {
             die("unknown option " + arg);
@@ -177,6 +182,39 @@ uint64_t now_ns() {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// The kernel stamps received packets with the real-time clock; the data carries the monotonic
+// one. Taken per frame, so a clock adjustment during a run moves one frame, not the rest.
+int64_t monotonic_minus_realtime_ns() {
+    timespec mono{};
+    timespec real{};
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_REALTIME, &real);
+    return (static_cast<int64_t>(mono.tv_sec) - static_cast<int64_t>(real.tv_sec)) *
+               1'000'000'000LL +
+           (static_cast<int64_t>(mono.tv_nsec) - static_cast<int64_t>(real.tv_nsec));
+}
+
+// Room for the control data of a receive with SO_TIMESTAMPNS.
+struct ReceiveControl {
+    alignas(cmsghdr) char bytes[CMSG_SPACE(sizeof(timespec))];
+};
+
+// The receive timestamp (real-time ns) a recvmsg() on a socket with SO_TIMESTAMPNS returned
+// in `header`'s control data; 0 without one.
+uint64_t receive_stamp_ns(const msghdr& header) {
+    for (const cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr;
+         c = CMSG_NXTHDR(const_cast<msghdr*>(&header), const_cast<cmsghdr*>(c))) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+            timespec ts{};
+            std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+            return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL +
+                   static_cast<uint64_t>(ts.tv_nsec);
+        }
+    }
+    return 0;
 }
 
 double self_cpu_seconds() {
@@ -372,10 +410,17 @@ public:
     static constexpr unsigned kCapacity = 512;
     static constexpr size_t kBufferBytes = 16384;
 
-    explicit RecvBatch(bool enabled) {
+    // `stamps`: receive with recvmsg() and keep each socket's receive timestamp (its control
+    // data), for sockets with SO_TIMESTAMPNS.
+    RecvBatch(bool enabled, bool stamps) : stamps_(stamps) {
         if (enabled && io_uring_queue_init(2 * kCapacity, &ring_, 0) == 0) {
             ready_ = true;
             buffers_.resize(kCapacity * kBufferBytes);
+            if (stamps_) {
+                headers_.resize(kCapacity);
+                iovs_.resize(kCapacity);
+                controls_.resize(kCapacity);
+            }
         }
     }
     ~RecvBatch() {
@@ -386,6 +431,8 @@ public:
 
     bool ready() const { return ready_; }
     char* buffer(size_t slot) { return buffers_.data() + slot * kBufferBytes; }
+    // The receive timestamp of what slot's last receive read (real-time ns), 0 without one.
+    uint64_t stamp_ns(size_t slot) const { return stamps_ ? receive_stamp_ns(headers_[slot]) : 0; }
 
     // results[i] for a socket this batch did not read (not submitted, or parked and
     // cancelled): its caller reads it the plain way, since an edge-triggered socket with data
@@ -399,7 +446,19 @@ public:
         for (; prepared < count && prepared < kCapacity; ++prepared) {
             io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
             if (sqe == nullptr) break;
-            io_uring_prep_recv(sqe, fds[prepared], buffer(prepared), kBufferBytes, MSG_DONTWAIT);
+            if (stamps_) {
+                iovs_[prepared] = {buffer(prepared), kBufferBytes};
+                msghdr& header = headers_[prepared];
+                header = msghdr{};
+                header.msg_iov = &iovs_[prepared];
+                header.msg_iovlen = 1;
+                header.msg_control = controls_[prepared].bytes;
+                header.msg_controllen = sizeof(controls_[prepared].bytes);
+                io_uring_prep_recvmsg(sqe, fds[prepared], &header, MSG_DONTWAIT);
+            } else {
+                io_uring_prep_recv(sqe, fds[prepared], buffer(prepared), kBufferBytes,
+                                   MSG_DONTWAIT);
+            }
             io_uring_sqe_set_data64(sqe, prepared);
         }
         for (size_t i = 0; i < count; ++i) results[i] = kNotRead;
@@ -440,7 +499,11 @@ private:
     static constexpr uint64_t kCancelTag = ~uint64_t{0};
     io_uring ring_{};
     bool ready_ = false;
+    const bool stamps_;
     std::vector<char> buffers_;
+    std::vector<msghdr> headers_;
+    std::vector<iovec> iovs_;
+    std::vector<ReceiveControl> controls_;
 };
 
 // ------------------------------------------------------------------------------------------
@@ -490,13 +553,21 @@ struct Stats {
     // i.e. how long that publish took to reach every subscriber. A p99 over all deliveries
     // comes from the tails of the few slowest publishes; this shows how many there were.
     std::unordered_map<uint64_t, uint32_t> slowest_us;
+    // The same to the moment each frame reached its socket (--arrival-stamps): without the
+    // time it then waited for this process to read it.
+    std::vector<uint32_t> arrival_us;
+    std::unordered_map<uint64_t, uint32_t> slowest_arrival_us;
     uint64_t disconnects = 0;
 
     // A measured delivery of the publish sent at `sent`.
     void record(uint64_t sent, uint32_t latency) {
         ++received_measured;
         latency_us.push_back(latency);
-        keep_slowest(sent, latency);
+        keep_slowest(slowest_us, sent, latency);
+    }
+    void record_arrival(uint64_t sent, uint32_t latency) {
+        arrival_us.push_back(latency);
+        keep_slowest(slowest_arrival_us, sent, latency);
     }
 
     // Adds what another loop's subscribers received (a reader thread's, once it has stopped).
@@ -505,18 +576,24 @@ struct Stats {
         disconnects += other.disconnects;
         received_measured += other.received_measured;
         latency_us.insert(latency_us.end(), other.latency_us.begin(), other.latency_us.end());
-        for (const auto& [sent, latency] : other.slowest_us) keep_slowest(sent, latency);
+        for (const auto& [sent, latency] : other.slowest_us)
+            keep_slowest(slowest_us, sent, latency);
+        arrival_us.insert(arrival_us.end(), other.arrival_us.begin(), other.arrival_us.end());
+        for (const auto& [sent, latency] : other.slowest_arrival_us)
+            keep_slowest(slowest_arrival_us, sent, latency);
     }
 
-    void keep_slowest(uint64_t sent, uint32_t latency) {
-        uint32_t& slowest = slowest_us[sent];
+    static void keep_slowest(std::unordered_map<uint64_t, uint32_t>& by_publish, uint64_t sent,
+                             uint32_t latency) {
+        uint32_t& slowest = by_publish[sent];
         slowest = std::max(slowest, latency);
     }
 };
 
 class Loop {
 public:
-    explicit Loop(Options options) : o_(std::move(options)), reads_(o_.batched_reads) {
+    explicit Loop(Options options)
+        : o_(std::move(options)), reads_(o_.batched_reads, o_.arrival_stamps) {
         ep_ = epoll_create1(EPOLL_CLOEXEC);
         server_ = ipv4_address(o_.host, o_.port);
         publish_server_ = ipv4_address(o_.host, o_.publish_port > 0 ? o_.publish_port : o_.port);
@@ -542,6 +619,11 @@ public:
         const bool per_request = kind == Kind::Publisher && !o_.keepalive;
         c->fd = connect_socket(ports_, kind == Kind::Publisher ? publish_server_ : server_,
                                !per_request);
+        if (o_.arrival_stamps && kind == Kind::Subscriber) {
+            const int on = 1;
+            if (setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0)
+                die(std::string("SO_TIMESTAMPNS: ") + std::strerror(errno));
+        }
         c->state = WsState::Connecting;
         // A per-request publisher writes its request at once: on loopback the handshake is
         // usually complete when connect() returns, and a send that finds it unfinished asks
@@ -657,10 +739,24 @@ public:
 
     // Reads and handles everything available on `c`.
     // `peer_closing`: the event said the peer shut down, so read on until EOF.
-    void on_readable(Conn* c, bool peer_closing) {
+    // `stamp`: the receive timestamp of data read before this call, if any.
+    void on_readable(Conn* c, bool peer_closing, uint64_t stamp = 0) {
         char buf[65536];
         for (;;) {
-            ssize_t n = ::recv(c->fd, buf, sizeof(buf), 0);
+            ssize_t n = 0;
+            if (o_.arrival_stamps) {
+                iovec iov{buf, sizeof(buf)};
+                ReceiveControl control;
+                msghdr header{};
+                header.msg_iov = &iov;
+                header.msg_iovlen = 1;
+                header.msg_control = control.bytes;
+                header.msg_controllen = sizeof(control.bytes);
+                n = ::recvmsg(c->fd, &header, 0);
+                if (n > 0) stamp = std::max(stamp, receive_stamp_ns(header));
+            } else {
+                n = ::recv(c->fd, buf, sizeof(buf), 0);
+            }
             if (n > 0) {
                 c->in.append(buf, static_cast<size_t>(n));
                 // A short read drained the socket; what arrives later raises a new edge. Not
@@ -669,11 +765,11 @@ public:
                 continue;
             }
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-            consume(c);
+            consume(c, stamp);
             close_conn(c);
             return;
         }
-        consume(c);
+        consume(c, stamp);
     }
 
     // The batched form of on_readable for the first `count` entries of batch_conns_.
@@ -690,9 +786,9 @@ public:
                 c->in.append(reads_.buffer(i), static_cast<size_t>(n));
                 // A full buffer may have left more behind; read the rest the plain way.
                 if (static_cast<size_t>(n) == RecvBatch::kBufferBytes) {
-                    on_readable(c, false);
+                    on_readable(c, false, reads_.stamp_ns(i));
                 } else {
-                    consume(c);
+                    consume(c, reads_.stamp_ns(i));
                 }
             } else if (n != -EAGAIN && n != -EWOULDBLOCK) {
                 consume(c);
@@ -701,7 +797,8 @@ public:
         }
     }
 
-    void consume(Conn* c) {
+    // `stamp`: when the last of the bytes just read reached the socket (real-time ns), or 0.
+    void consume(Conn* c, uint64_t stamp = 0) {
         if (c->kind == Kind::Publisher) {
             consume_http(c);
             return;
@@ -741,12 +838,12 @@ public:
                 close_conn(c);
                 return;
             }
-            if (opcode == 0x1) on_text(c, payload);
+            if (opcode == 0x1) on_text(c, payload, stamp);
         }
         c->in.erase(0, off);
     }
 
-    void on_text(Conn* c, std::string_view msg) {
+    void on_text(Conn* c, std::string_view msg, uint64_t stamp) {
         if (msg.find("\"bench\"") != std::string_view::npos) {
             // data is "S<seq>T<monotonic ns>P<padding>"
             const size_t s = msg.find("\"data\":\"S");
@@ -773,6 +870,15 @@ public:
                 const auto latency =
                     static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX));
                 stats_.record(sent, latency);
+                if (stamp != 0) {
+                    // Frames read together carry the last one's arrival: never early.
+                    const int64_t arrived =
+                        static_cast<int64_t>(stamp) + monotonic_minus_realtime_ns();
+                    const int64_t waited =
+                        std::max<int64_t>(0, arrived - static_cast<int64_t>(sent));
+                    stats_.record_arrival(
+                        sent, static_cast<uint32_t>(std::min<int64_t>(waited / 1000, UINT32_MAX)));
+                }
             }
             return;
         }
@@ -1183,6 +1289,21 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("publish_last_p50_ms", percentile(slowest, 0.50));
     j.field("publish_last_p90_ms", percentile(slowest, 0.90));
     j.field("publish_last_max_ms", percentile(slowest, 1.0));
+    if (o.arrival_stamps) {
+        // To the kernel's receive timestamp instead of this process's read: what remains when
+        // the generator's own wait to read is taken out. `arrival_unstamped`: measured
+        // deliveries that came without a timestamp (not in these figures).
+        j.field("arrival_unstamped", loop.stats_.received_measured -
+                                         static_cast<uint64_t>(loop.stats_.arrival_us.size()));
+        j.field("arrival_p50_ms", percentile(loop.stats_.arrival_us, 0.50));
+        j.field("arrival_p99_ms", percentile(loop.stats_.arrival_us, 0.99));
+        j.field("arrival_max_ms", percentile(loop.stats_.arrival_us, 1.0));
+        std::vector<uint32_t> arrival_last;
+        arrival_last.reserve(loop.stats_.slowest_arrival_us.size());
+        for (const auto& [sent, latency] : loop.stats_.slowest_arrival_us)
+            arrival_last.push_back(latency);
+        j.field("publish_arrival_last_p50_ms", percentile(arrival_last, 0.50));
+    }
     j.field("server_cpu_s", server_cpu);
     j.field("server_cpu_us_per_delivery",
             delivered_in_window > 0 ? server_cpu * 1e6 / delivered_in_window : 0.0);

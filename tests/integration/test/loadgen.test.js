@@ -66,6 +66,36 @@ describe('load generator', { skip }, () => {
     });
   }
 
+  for (const reads of ['batched', 'plain']) {
+    it(`fanout with arrival stamps, ${reads} reads: every frame is timed to its arrival too, never after its read`, async () => {
+      const server = await startServer({ workers: 2 });
+      servers.push(server);
+      const { code, result } = await runLoadgen(server,
+        ['--scenario', 'fanout', '--clients', '200', '--rate', '10', '--duration', '2', '--warmup', '0.5',
+          '--arrival-stamps', '--reader-threads', '2', ...(reads === 'plain' ? ['--plain-reads'] : [])]);
+      assert.equal(code, 0);
+      assert.equal(result.received, result.expected);
+      assert.equal(result.arrival_unstamped, 0, 'every measured delivery carried a receive timestamp');
+      // A frame reaches its socket before it is read, so each order statistic of the arrival
+      // times is at most the same one of the read times.
+      assert.ok(result.arrival_p50_ms > 0, `arrival p50 ${result.arrival_p50_ms} ms`);
+      assert.ok(result.arrival_p50_ms <= result.latency_p50_ms);
+      assert.ok(result.arrival_p99_ms <= result.latency_p99_ms);
+      assert.ok(result.arrival_max_ms <= result.latency_max_ms);
+      assert.ok(result.publish_arrival_last_p50_ms <= result.publish_last_p50_ms);
+    });
+  }
+
+  it('without arrival stamps there are no arrival figures', async () => {
+    const server = await startServer({ workers: 1 });
+    servers.push(server);
+    const { code, result } = await runLoadgen(server,
+      ['--scenario', 'fanout', '--clients', '50', '--rate', '10', '--duration', '1', '--warmup', '0.2']);
+    assert.equal(code, 0);
+    assert.equal(result.arrival_p99_ms, undefined);
+    assert.equal(result.arrival_unstamped, undefined);
+  });
+
   it('fanout at the maximum rate with reader threads: the publishing window counts every thread\'s frames', async () => {
     const server = await startServer({ workers: 2 });
     servers.push(server);
