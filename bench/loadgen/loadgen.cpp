@@ -178,44 +178,58 @@ Options parse_options(int argc, char** argv) {
 // ------------------------------------------------------------------------------------------
 // Clocks, process figures
 
-uint64_t now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+uint64_t ns_of(const timespec& ts) {
     return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-// The kernel stamps received packets with the real-time clock; the data carries the monotonic
-// one. Taken per frame, so a clock adjustment during a run moves one frame, not the rest.
-int64_t monotonic_minus_realtime_ns() {
-    timespec mono{};
-    timespec real{};
-    clock_gettime(CLOCK_MONOTONIC, &mono);
-    clock_gettime(CLOCK_REALTIME, &real);
-    return (static_cast<int64_t>(mono.tv_sec) - static_cast<int64_t>(real.tv_sec)) *
-               1'000'000'000LL +
-           (static_cast<int64_t>(mono.tv_nsec) - static_cast<int64_t>(real.tv_nsec));
+uint64_t clock_ns(clockid_t clock) {
+    timespec ts{};
+    clock_gettime(clock, &ts);
+    return ns_of(ts);
 }
 
-// Room for the control data of a receive with SO_TIMESTAMPNS.
-struct ReceiveControl {
-    alignas(cmsghdr) char bytes[CMSG_SPACE(sizeof(timespec))];
-};
+uint64_t now_ns() {
+    return clock_ns(CLOCK_MONOTONIC);
+}
 
-// The receive timestamp (real-time ns) a recvmsg() on a socket with SO_TIMESTAMPNS returned
-// in `header`'s control data; 0 without one.
-uint64_t receive_stamp_ns(const msghdr& header) {
-    for (const cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr;
-         c = CMSG_NXTHDR(const_cast<msghdr*>(&header), const_cast<cmsghdr*>(c))) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
-            c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
-            timespec ts{};
-            std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-            return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL +
-                   static_cast<uint64_t>(ts.tv_nsec);
-        }
+// A receive that also returns the socket's receive timestamp (sockets with SO_TIMESTAMPNS):
+// its message header, data vector and room for the control data, kept together because the
+// header points at the other two.
+class StampedReceive {
+public:
+    // The header for one recvmsg() into buffer[0..bytes); the kernel updates it, so it is
+    // prepared again for every receive.
+    msghdr* prepare(char* buffer, size_t bytes) {
+        iov_ = {buffer, bytes};
+        header_ = msghdr{};
+        header_.msg_iov = &iov_;
+        header_.msg_iovlen = 1;
+        header_.msg_control = control_;
+        header_.msg_controllen = sizeof(control_);
+        return &header_;
     }
-    return 0;
-}
+
+    // When the last packet the receive took reached the socket, on the monotonic clock the
+    // publishes carry (the kernel stamps with the real-time one); 0 without a timestamp.
+    uint64_t stamp_ns() const {
+        for (const cmsghdr* c = CMSG_FIRSTHDR(&header_); c != nullptr;
+             c = CMSG_NXTHDR(const_cast<msghdr*>(&header_), const_cast<cmsghdr*>(c))) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+                c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+                timespec ts{};
+                std::memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+                // Converted per receive, so a clock adjustment during a run moves one frame.
+                return ns_of(ts) + clock_ns(CLOCK_MONOTONIC) - clock_ns(CLOCK_REALTIME);
+            }
+        }
+        return 0;
+    }
+
+private:
+    iovec iov_{};
+    msghdr header_{};
+    alignas(cmsghdr) char control_[CMSG_SPACE(sizeof(timespec))];
+};
 
 double self_cpu_seconds() {
     rusage u{};
@@ -416,11 +430,7 @@ public:
         if (enabled && io_uring_queue_init(2 * kCapacity, &ring_, 0) == 0) {
             ready_ = true;
             buffers_.resize(kCapacity * kBufferBytes);
-            if (stamps_) {
-                headers_.resize(kCapacity);
-                iovs_.resize(kCapacity);
-                controls_.resize(kCapacity);
-            }
+            if (stamps_) stamped_.resize(kCapacity);
         }
     }
     ~RecvBatch() {
@@ -431,8 +441,8 @@ public:
 
     bool ready() const { return ready_; }
     char* buffer(size_t slot) { return buffers_.data() + slot * kBufferBytes; }
-    // The receive timestamp of what slot's last receive read (real-time ns), 0 without one.
-    uint64_t stamp_ns(size_t slot) const { return stamps_ ? receive_stamp_ns(headers_[slot]) : 0; }
+    // When what slot's last receive read reached its socket (monotonic ns), 0 without a stamp.
+    uint64_t stamp_ns(size_t slot) const { return stamps_ ? stamped_[slot].stamp_ns() : 0; }
 
     // results[i] for a socket this batch did not read (not submitted, or parked and
     // cancelled): its caller reads it the plain way, since an edge-triggered socket with data
@@ -447,14 +457,9 @@ public:
             io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
             if (sqe == nullptr) break;
             if (stamps_) {
-                iovs_[prepared] = {buffer(prepared), kBufferBytes};
-                msghdr& header = headers_[prepared];
-                header = msghdr{};
-                header.msg_iov = &iovs_[prepared];
-                header.msg_iovlen = 1;
-                header.msg_control = controls_[prepared].bytes;
-                header.msg_controllen = sizeof(controls_[prepared].bytes);
-                io_uring_prep_recvmsg(sqe, fds[prepared], &header, MSG_DONTWAIT);
+                io_uring_prep_recvmsg(sqe, fds[prepared],
+                                      stamped_[prepared].prepare(buffer(prepared), kBufferBytes),
+                                      MSG_DONTWAIT);
             } else {
                 io_uring_prep_recv(sqe, fds[prepared], buffer(prepared), kBufferBytes,
                                    MSG_DONTWAIT);
@@ -501,9 +506,7 @@ private:
     bool ready_ = false;
     const bool stamps_;
     std::vector<char> buffers_;
-    std::vector<msghdr> headers_;
-    std::vector<iovec> iovs_;
-    std::vector<ReceiveControl> controls_;
+    std::vector<StampedReceive> stamped_;
 };
 
 // ------------------------------------------------------------------------------------------
@@ -541,6 +544,13 @@ struct Conn {
     bool watching_output = true;  // EPOLLOUT is in the socket's epoll mask
     bool refused = false;         // counted in Loop::refused_
 };
+
+// Microseconds from `sent` to `until` (monotonic ns), 0 if `until` is earlier.
+uint32_t micros_since(uint64_t sent, uint64_t until) {
+    return until > sent
+               ? static_cast<uint32_t>(std::min<uint64_t>((until - sent) / 1000, UINT32_MAX))
+               : 0;
+}
 
 struct Stats {
     uint64_t published = 0;       // events accepted by the server (HTTP 200)
@@ -587,6 +597,13 @@ struct Stats {
                              uint32_t latency) {
         uint32_t& slowest = by_publish[sent];
         slowest = std::max(slowest, latency);
+    }
+
+    static std::vector<uint32_t> values(const std::unordered_map<uint64_t, uint32_t>& by_publish) {
+        std::vector<uint32_t> out;
+        out.reserve(by_publish.size());
+        for (const auto& [sent, latency] : by_publish) out.push_back(latency);
+        return out;
     }
 };
 
@@ -745,15 +762,9 @@ public:
         for (;;) {
             ssize_t n = 0;
             if (o_.arrival_stamps) {
-                iovec iov{buf, sizeof(buf)};
-                ReceiveControl control;
-                msghdr header{};
-                header.msg_iov = &iov;
-                header.msg_iovlen = 1;
-                header.msg_control = control.bytes;
-                header.msg_controllen = sizeof(control.bytes);
-                n = ::recvmsg(c->fd, &header, 0);
-                if (n > 0) stamp = std::max(stamp, receive_stamp_ns(header));
+                StampedReceive receive;
+                n = ::recvmsg(c->fd, receive.prepare(buf, sizeof(buf)), 0);
+                if (n > 0) stamp = std::max(stamp, receive.stamp_ns());
             } else {
                 n = ::recv(c->fd, buf, sizeof(buf), 0);
             }
@@ -797,7 +808,7 @@ public:
         }
     }
 
-    // `stamp`: when the last of the bytes just read reached the socket (real-time ns), or 0.
+    // `stamp`: when the last of the bytes just read reached the socket (monotonic ns), or 0.
     void consume(Conn* c, uint64_t stamp = 0) {
         if (c->kind == Kind::Publisher) {
             consume_http(c);
@@ -866,19 +877,9 @@ public:
             ++c->received;
             ++stats_.received;
             if (measuring_ && sent >= measure_start_ns_) {
-                const uint64_t now = now_ns();
-                const auto latency =
-                    static_cast<uint32_t>(std::min<uint64_t>((now - sent) / 1000, UINT32_MAX));
-                stats_.record(sent, latency);
-                if (stamp != 0) {
-                    // Frames read together carry the last one's arrival: never early.
-                    const int64_t arrived =
-                        static_cast<int64_t>(stamp) + monotonic_minus_realtime_ns();
-                    const int64_t waited =
-                        std::max<int64_t>(0, arrived - static_cast<int64_t>(sent));
-                    stats_.record_arrival(
-                        sent, static_cast<uint32_t>(std::min<int64_t>(waited / 1000, UINT32_MAX)));
-                }
+                stats_.record(sent, micros_since(sent, now_ns()));
+                // Frames read together carry the last one's arrival: never early.
+                if (stamp != 0) stats_.record_arrival(sent, micros_since(sent, stamp));
             }
             return;
         }
@@ -1283,9 +1284,7 @@ int run_publish_scenario(const Options& o, bool many_channels) {
     j.field("latency_p90_ms", percentile(loop.stats_.latency_us, 0.90));
     j.field("latency_p99_ms", percentile(loop.stats_.latency_us, 0.99));
     j.field("latency_max_ms", percentile(loop.stats_.latency_us, 1.0));
-    std::vector<uint32_t> slowest;
-    slowest.reserve(loop.stats_.slowest_us.size());
-    for (const auto& [sent, latency] : loop.stats_.slowest_us) slowest.push_back(latency);
+    std::vector<uint32_t> slowest = Stats::values(loop.stats_.slowest_us);
     j.field("publish_last_p50_ms", percentile(slowest, 0.50));
     j.field("publish_last_p90_ms", percentile(slowest, 0.90));
     j.field("publish_last_max_ms", percentile(slowest, 1.0));
@@ -1298,10 +1297,7 @@ int run_publish_scenario(const Options& o, bool many_channels) {
         j.field("arrival_p50_ms", percentile(loop.stats_.arrival_us, 0.50));
         j.field("arrival_p99_ms", percentile(loop.stats_.arrival_us, 0.99));
         j.field("arrival_max_ms", percentile(loop.stats_.arrival_us, 1.0));
-        std::vector<uint32_t> arrival_last;
-        arrival_last.reserve(loop.stats_.slowest_arrival_us.size());
-        for (const auto& [sent, latency] : loop.stats_.slowest_arrival_us)
-            arrival_last.push_back(latency);
+        std::vector<uint32_t> arrival_last = Stats::values(loop.stats_.slowest_arrival_us);
         j.field("publish_arrival_last_p50_ms", percentile(arrival_last, 0.50));
     }
     j.field("server_cpu_s", server_cpu);
