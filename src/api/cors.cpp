@@ -45,7 +45,7 @@ void Cors::decorate(const transport::HttpRequest& request,
 transport::HttpResponse Cors::preflight(const transport::HttpRequest& request) const {
     transport::HttpResponse response;
     response.status = 204;
-    response.content_type.clear();
+    response.content_type = {};
     decorate(request, response);
     response.headers.emplace_back("Access-Control-Allow-Methods", methods_);
     response.headers.emplace_back("Access-Control-Allow-Headers", headers_);

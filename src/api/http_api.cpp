@@ -60,6 +60,7 @@ bool percent_decode(std::string_view in, std::string& out) {
 }
 
 bool parse_query(std::string_view query, QueryParams& out) {
+    out.reserve(out.size() + static_cast<size_t>(std::count(query.begin(), query.end(), '&')) + 1);
     while (!query.empty()) {
         size_t amp = query.find('&');
         std::string_view pair = query.substr(0, amp);
@@ -154,6 +155,7 @@ transport::HttpResponse HttpApi::route(transport::HttpRequest& request, std::str
                                        const core::AppPtr& app, Reply reply) {
     // /apps/{id}/rest...
     std::vector<std::string> segments;
+    segments.reserve(4);  // the longest route: {id}/users/{user}/terminate_connections
     std::string_view rest = path.substr(std::string_view("/apps/").size());
     while (!rest.empty()) {
         size_t slash = rest.find('/');
@@ -167,11 +169,8 @@ transport::HttpResponse HttpApi::route(transport::HttpRequest& request, std::str
     if (segments.empty() || segments[0].empty()) return json_error(404, "Unknown route");
     if (!app) return json_error(404, "App " + segments[0] + " does not exist");
 
-    ApiRequest api{request,
-                   app,
-                   std::vector<std::string>(segments.begin() + 1, segments.end()),
-                   {},
-                   std::move(reply)};
+    segments.erase(segments.begin());  // the app id, resolved already
+    ApiRequest api{request, app, std::move(segments), {}, std::move(reply)};
     if (!parse_query(query, api.query)) return json_error(400, "Malformed query string");
 
     protocol::SignedRequest signed_request{request.method_string(), raw_path, api.query,

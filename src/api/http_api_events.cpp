@@ -1,5 +1,6 @@
 // POST /apps/{id}/events and /batch_events (protocol-v1 §11.3, §11.4).
 #include <boost/json.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <optional>
 
 #include "api/http_api.hpp"
@@ -13,6 +14,9 @@ namespace sockudo::api {
 namespace json = boost::json;
 
 namespace {
+
+// Room for a typical request's parsed body; larger ones continue on the heap.
+constexpr size_t kBodyBufferBytes = 4096;
 
 struct EventRequest {
     std::string name;
@@ -160,11 +164,14 @@ transport::HttpResponse ok_json(const json::value& body) {
     return r;
 }
 
-std::optional<json::value> parse_body(const std::string& body, transport::HttpResponse& error) {
+// `storage` outlives the value: a caller's stack buffer for the usual small body, so parsing one
+// allocates nothing; what is kept is copied out of it.
+std::optional<json::value> parse_body(const std::string& body, json::storage_ptr storage,
+                                      transport::HttpResponse& error) {
     boost::system::error_code ec;
     json::parse_options options;
     options.max_depth = 64;
-    json::value v = json::parse(body, ec, json::storage_ptr(), options);
+    json::value v = json::parse(body, ec, std::move(storage), options);
     if (ec || !v.is_object()) {
         error = json_error(400, "The request body must be a JSON object");
         return std::nullopt;
@@ -176,7 +183,9 @@ std::optional<json::value> parse_body(const std::string& body, transport::HttpRe
 
 transport::HttpResponse HttpApi::events(ApiRequest& request) {
     transport::HttpResponse error;
-    auto body = parse_body(request.http.body(), error);
+    unsigned char buffer[kBodyBufferBytes];
+    json::monotonic_resource resource(buffer, sizeof(buffer));
+    auto body = parse_body(request.http.body(), &resource, error);
     if (!body) return error;
     EventRequest event;
     if (auto invalid = read_event(*body, *request.app, true, event)) {
@@ -206,7 +215,9 @@ transport::HttpResponse HttpApi::events(ApiRequest& request) {
 
 transport::HttpResponse HttpApi::batch_events(ApiRequest& request) {
     transport::HttpResponse error;
-    auto body = parse_body(request.http.body(), error);
+    unsigned char buffer[kBodyBufferBytes];
+    json::monotonic_resource resource(buffer, sizeof(buffer));
+    auto body = parse_body(request.http.body(), &resource, error);
     if (!body) return error;
     auto batch = body->get_object().find("batch");
     if (batch == body->get_object().end() || !batch->value().is_array()) {

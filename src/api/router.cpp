@@ -199,6 +199,34 @@ Reply Router::finish_later(transport::Connection& connection, const transport::H
     };
 }
 
+void Router::answer_api(transport::HttpRequest& request, std::string_view path,
+                        std::string_view raw_path, std::string_view query,
+                        transport::HttpResponder responder, Headers& headers, core::AppPtr app,
+                        core::LookupStatus status) {
+    std::optional<transport::HttpResponse> response;
+    try {
+        if (status == core::LookupStatus::Busy) {
+            response = json_error(503, "Too many app lookups in flight; retry shortly");
+            response->headers.emplace_back("Retry-After", "1");
+        } else {
+            // A single node with a local cache answers everything at once and needs no way to
+            // reply later.
+            Reply later = engine_.cluster() != nullptr || engine_.channel_cache().answers_later()
+                              ? finish_later(responder.connection(), request, std::string(path),
+                                             responder, headers)
+                              : Reply();
+            response = api_.handle(request, path, raw_path, query, app, std::move(later));
+            if (!response) return;  // a cluster-wide answer: finish_later sends it
+        }
+    } catch (const std::exception& e) {
+        response = internal_error(request.method_string(), path, e);
+    }
+    for (auto& h : headers) response->headers.push_back(std::move(h));
+    count_http(responder.connection(), path, request.body().size(), *response);
+    finish(request, *response);
+    responder.send(std::move(*response));
+}
+
 std::optional<transport::HttpResponse> Router::api(transport::Connection& connection,
                                                    transport::HttpRequest& request,
                                                    std::string_view path, std::string_view raw_path,
@@ -207,8 +235,14 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
                                                    Headers limit_headers) {
     auto id = api_app_id(path);
     if (!id) return api_.handle(request, path, raw_path, query, nullptr, Reply());  // 400 or 404
-    // The app lookup may answer on a later loop turn (an app store miss), after this request
-    // object is gone: the request and the routed strings move into the answer.
+    // The usual case, an app the cache knows: answered now, from the request as it is.
+    if (core::AppPtr app = engine_.apps().find_fresh_by_id(*id)) {
+        answer_api(request, path, raw_path, query, responder, limit_headers, std::move(app),
+                   core::LookupStatus::Found);
+        return std::nullopt;
+    }
+    // Otherwise the lookup may answer on a later loop turn (an app store miss), after this
+    // request object is gone: the request and the routed strings move into the answer.
     auto saved = std::make_shared<transport::HttpRequest>(std::move(request));
     engine_.apps().find_by_id(
         *id, connection.worker(),
@@ -216,28 +250,7 @@ std::optional<transport::HttpResponse> Router::api(transport::Connection& connec
          headers = std::move(limit_headers), path = std::string(path),
          raw_path = std::string(raw_path),
          query = std::string(query)](core::AppPtr app, core::LookupStatus status) mutable {
-            std::optional<transport::HttpResponse> response;
-            try {
-                if (status == core::LookupStatus::Busy) {
-                    response = json_error(503, "Too many app lookups in flight; retry shortly");
-                    response->headers.emplace_back("Retry-After", "1");
-                } else {
-                    // A single node with a local cache answers everything at once and needs no
-                    // way to reply later.
-                    Reply later =
-                        engine_.cluster() != nullptr || engine_.channel_cache().answers_later()
-                            ? finish_later(responder.connection(), *saved, path, responder, headers)
-                            : Reply();
-                    response = api_.handle(*saved, path, raw_path, query, app, std::move(later));
-                    if (!response) return;  // a cluster-wide answer: finish_later sends it
-                }
-            } catch (const std::exception& e) {
-                response = internal_error(saved->method_string(), path, e);
-            }
-            for (auto& h : headers) response->headers.push_back(std::move(h));
-            count_http(responder.connection(), path, saved->body().size(), *response);
-            finish(*saved, *response);
-            responder.send(std::move(*response));
+            answer_api(*saved, path, raw_path, query, responder, headers, std::move(app), status);
         });
     return std::nullopt;
 }

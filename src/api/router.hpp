@@ -42,6 +42,12 @@ private:
                                                std::string_view query,
                                                const transport::HttpResponder& responder,
                                                Headers limit_headers);
+    // The answer once the app lookup is done; sends it unless a cluster-wide question answers
+    // later.
+    void answer_api(transport::HttpRequest& request, std::string_view path,
+                    std::string_view raw_path, std::string_view query,
+                    transport::HttpResponder responder, Headers& headers, core::AppPtr app,
+                    core::LookupStatus status);
     // CORS headers and the HEAD rule, for every response.
     void finish(const transport::HttpRequest& request, transport::HttpResponse& response) const;
     // A Reply that finishes and sends a response later, on the connection's worker.

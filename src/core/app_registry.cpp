@@ -180,6 +180,12 @@ AppPtr AppRegistry::known(Kind kind, std::string_view value) const {
     return probe.value ? *probe.value : nullptr;
 }
 
+AppPtr AppRegistry::find_fresh_by_id(const std::string& id) const {
+    std::shared_lock lock(mutex_);
+    const auto probe = by_id_.get(id, Clock::now());
+    return probe.state == Cache::State::Fresh ? *probe.value : nullptr;
+}
+
 AppPtr AppRegistry::find_by_key(std::string_view key) const {
     return known(Kind::Key, key);
 }

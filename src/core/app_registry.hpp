@@ -48,6 +48,9 @@ public:
     void find_by_key(const std::string& key, transport::Worker& worker, LookupCallback done);
     void find_by_id(const std::string& id, transport::Worker& worker, LookupCallback done);
 
+    // The app when the cache holds it fresh, i.e. when find_by_id would answer before returning
+    // with it; null otherwise (unknown, stale, not looked up yet).
+    AppPtr find_fresh_by_id(const std::string& id) const;
     // What the registry already knows (fresh or stale), without asking the database.
     AppPtr find_by_key(std::string_view key) const;
     AppPtr find_by_id(std::string_view id) const;

@@ -19,6 +19,18 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+// Hex compares case-insensitively; every byte of the longer input is compared.
+bool hex_equals_constant_time(std::string_view expected_lower, std::string_view received) {
+    const size_t n = std::max(expected_lower.size(), received.size());
+    unsigned char diff = expected_lower.size() == received.size() ? 0 : 1;
+    for (size_t i = 0; i < n; ++i) {
+        const char x = i < expected_lower.size() ? expected_lower[i] : 0;
+        const char y = i < received.size() ? ascii_lower(received[i]) : 0;
+        diff |= static_cast<unsigned char>(x ^ y);
+    }
+    return diff == 0;
+}
+
 // The last occurrence wins, for signing and processing alike (§11.2.2).
 std::optional<std::string_view> param(const SignedRequest& r, std::string_view key) {
     std::optional<std::string_view> found;
@@ -32,6 +44,11 @@ std::optional<std::string_view> param(const SignedRequest& r, std::string_view k
 
 std::string string_to_sign(const SignedRequest& request) {
     std::vector<std::pair<std::string, std::string_view>> params;
+    params.reserve(request.query.size());
+    size_t length = request.method.size() + request.path.size() + 2;
+    for (const auto& [k, v] : request.query) {
+        length += k.size() + v.size() + 2;
+    }
     for (const auto& [k, v] : request.query) {
         std::string key = lower(k);
         if (key == "auth_signature") continue;
@@ -46,6 +63,7 @@ std::string string_to_sign(const SignedRequest& request) {
     std::sort(params.begin(), params.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     std::string out;
+    out.reserve(length);
     for (char c : request.method) out.push_back(ascii_upper(c));
     out.push_back('\n');
     out.append(request.path);
@@ -79,14 +97,14 @@ HttpAuthError verify_signed_request(const SignedRequest& request, std::string_vi
     }
     auto body_md5 = param(request, "body_md5");
     if (!request.body.empty()) {
-        if (!body_md5 || !iequals_ascii(*body_md5, md5_hex(request.body))) {
+        if (!body_md5 || !iequals_ascii(*body_md5, md5(request.body).view())) {
             return HttpAuthError::BadBodyMd5;
         }
     } else if (body_md5 && !iequals_ascii(*body_md5, kEmptyMd5)) {
         return HttpAuthError::BadBodyMd5;
     }
-    std::string expected = hmac_sha256_hex(app_secret, string_to_sign(request));
-    if (!constant_time_equals(expected, lower(*signature))) return HttpAuthError::BadSignature;
+    const HexDigest expected = hmac_sha256(app_secret, string_to_sign(request));
+    if (!hex_equals_constant_time(expected.view(), *signature)) return HttpAuthError::BadSignature;
     return HttpAuthError::None;
 }
 

@@ -2,6 +2,7 @@
 // Signed HTTP API requests (protocol-v1 §11.2): the string to sign and its verification.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,7 +13,7 @@ namespace sockudo::protocol {
 struct SignedRequest {
     std::string_view method;  // as received; upper-cased for signing
     std::string_view path;    // raw request path, before percent-decoding, no query
-    std::vector<std::pair<std::string, std::string>> query;  // decoded key/value pairs
+    std::span<const std::pair<std::string, std::string>> query;  // decoded key/value pairs
     std::string_view body;
 };
 

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
@@ -10,16 +11,6 @@
 namespace sockudo::protocol {
 
 namespace {
-
-std::string to_hex(const unsigned char* data, size_t length) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(length * 2, '0');
-    for (size_t i = 0; i < length; ++i) {
-        out[2 * i] = kDigits[data[i] >> 4];
-        out[2 * i + 1] = kDigits[data[i] & 0x0F];
-    }
-    return out;
-}
 
 // OpenSSL 3 looks an algorithm up in its provider tables on every one-shot call (HMAC(),
 // EVP_Digest() with EVP_md5()): that lookup cost more than hashing a request. The algorithms are
@@ -64,8 +55,17 @@ std::string_view bytes(const unsigned char* data, size_t length) {
 
 }  // namespace
 
+HexDigest::HexDigest(const unsigned char* digest, size_t bytes)
+    : length_(std::min(2 * bytes, kMaxLength)) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    for (size_t i = 0; i < bytes && 2 * i < kMaxLength; ++i) {
+        text_[2 * i] = kDigits[digest[i] >> 4];
+        text_[2 * i + 1] = kDigits[digest[i] & 0x0F];
+    }
+}
+
 // RFC 2104 over SHA-256 (64-byte blocks).
-std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+HexDigest hmac_sha256(std::string_view key, std::string_view message) {
     constexpr size_t kBlock = 64;
     const EVP_MD* sha256 = digests().sha256;
     unsigned char block[kBlock] = {};
@@ -84,19 +84,27 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
     digest_of(sha256, {bytes(inner_pad, kBlock), message}, inner);
     unsigned char digest[SHA256_DIGEST_LENGTH];
     digest_of(sha256, {bytes(outer_pad, kBlock), bytes(inner, sizeof(inner))}, digest);
-    return to_hex(digest, sizeof(digest));
+    return HexDigest(digest, sizeof(digest));
+}
+
+HexDigest md5(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    const unsigned int length = digest_of(digests().md5, {data}, digest);
+    return HexDigest(digest, length);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+    return std::string(hmac_sha256(key, message).view());
 }
 
 std::string sha256_hex(std::string_view data) {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-    return to_hex(digest, sizeof(digest));
+    return std::string(HexDigest(digest, sizeof(digest)).view());
 }
 
 std::string md5_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    const unsigned int length = digest_of(digests().md5, {data}, digest);
-    return to_hex(digest, length);
+    return std::string(md5(data).view());
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {

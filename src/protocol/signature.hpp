@@ -1,10 +1,26 @@
 #pragma once
 // HMAC-SHA256 signatures of the Pusher protocol (protocol-v1 §10) and digest helpers.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace sockudo::protocol {
+
+// A digest in lower-case hex, held inline: checking a request's signature allocates nothing.
+class HexDigest {
+public:
+    static constexpr size_t kMaxLength = 64;  // SHA-256
+    HexDigest(const unsigned char* digest, size_t bytes);
+    std::string_view view() const { return {text_, length_}; }
+
+private:
+    char text_[kMaxLength]{};
+    size_t length_;
+};
+
+HexDigest hmac_sha256(std::string_view key, std::string_view message);
+HexDigest md5(std::string_view data);
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 std::string sha256_hex(std::string_view data);

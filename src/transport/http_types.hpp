@@ -4,6 +4,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,7 +14,7 @@ using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>
 
 struct HttpResponse {
     int status = 200;
-    std::string content_type = "application/json";
+    std::string_view content_type = "application/json";  // always a literal
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
     bool close = false;  // close the connection after this response

@@ -116,6 +116,18 @@ TEST_F(AppRegistryTest, AMissIsAnsweredOnTheWorkerAndAHitAtOnce) {
     EXPECT_EQ(registry_->find_by_id("a"), miss.app) << "a key lookup also caches the id";
 }
 
+TEST_F(AppRegistryTest, FreshByIdOnlyAnswersWhatTheCacheHoldsFresh) {
+    table_.by_key["a-key"] = app("a");
+    EXPECT_EQ(registry_->find_fresh_by_id("a"), nullptr) << "never looked up";
+    Answer found = lookup_key("a-key");
+    ASSERT_EQ(found.status, core::LookupStatus::Found);
+    EXPECT_EQ(registry_->find_fresh_by_id("a"), found.app);
+    EXPECT_EQ(registry_->find_fresh_by_id("b"), nullptr);
+    std::this_thread::sleep_for(1100ms);  // past the 1-s cache lifetime set up above
+    EXPECT_EQ(registry_->find_fresh_by_id("a"), nullptr) << "stale: the store is asked again";
+    EXPECT_EQ(registry_->find_by_id("a"), found.app) << "still known";
+}
+
 TEST_F(AppRegistryTest, UnknownKeysAreCachedAsUnknown) {
     EXPECT_EQ(lookup_key("nope").status, core::LookupStatus::NotFound);
     Answer again = lookup_key("nope");

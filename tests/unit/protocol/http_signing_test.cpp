@@ -270,6 +270,25 @@ TEST(VerifySignedRequest, MalformedTimestamps) {
     }
 }
 
+TEST(VerifySignedRequest, SignatureHexIsCaseInsensitiveButExact) {
+    Signed good = signed_get();
+    ASSERT_EQ(verify(good), HttpAuthError::None);
+    Signed upper = good;
+    for (char& c : upper.query.back().second) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    EXPECT_EQ(verify(upper), HttpAuthError::None);
+    Signed shorter = good;
+    shorter.query.back().second.pop_back();
+    EXPECT_EQ(verify(shorter), HttpAuthError::BadSignature);
+    Signed longer = good;
+    longer.query.back().second.push_back('0');
+    EXPECT_EQ(verify(longer), HttpAuthError::BadSignature);
+    Signed empty = good;
+    empty.query.back().second.clear();
+    EXPECT_EQ(verify(empty), HttpAuthError::BadSignature);
+}
+
 TEST(VerifySignedRequest, BodyMd5Rules) {
     const std::string body = R"({"name":"e","channels":["c"],"data":"d"})";
     // Non-empty body: body_md5 required and must match.

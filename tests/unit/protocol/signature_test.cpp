@@ -46,6 +46,20 @@ TEST(Digest, HmacSha256Rfc4231) {
               "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
+TEST(Digest, InlineDigestsMatchTheStringsWhateverRanBefore) {
+    // One thread alternating the algorithms, as a signed request does (MD5 of the body, then
+    // the HMAC): each keeps giving its known answer.
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(md5("abc").view(), "900150983cd24fb0d6963f7d28e17f72");
+        EXPECT_EQ(hmac_sha256("Jefe", "what do ya want for nothing?").view(),
+                  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        EXPECT_EQ(sha256_hex("abc"),
+                  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+    EXPECT_EQ(md5("").view(), md5_hex(""));
+    EXPECT_EQ(hmac_sha256(kSecret, "x").view(), hmac_sha256_hex(kSecret, "x"));
+}
+
 TEST(Digest, HmacWithEmptyKeyStillProducesADigest) {
     // An empty digest would make "key:" a valid signature for anything.
     EXPECT_EQ(hmac_sha256_hex("", ""),
