@@ -182,7 +182,7 @@ AppPtr AppRegistry::known(Kind kind, std::string_view value) const {
 
 AppPtr AppRegistry::find_fresh_by_id(const std::string& id) const {
     std::shared_lock lock(mutex_);
-    const auto probe = by_id_.get(id, Clock::now());
+    const auto probe = cache(Kind::Id).get(id, Clock::now());
     return probe.state == Cache::State::Fresh ? *probe.value : nullptr;
 }
 

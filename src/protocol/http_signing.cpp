@@ -19,18 +19,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// Hex compares case-insensitively; every byte of the longer input is compared.
-bool hex_equals_constant_time(std::string_view expected_lower, std::string_view received) {
-    const size_t n = std::max(expected_lower.size(), received.size());
-    unsigned char diff = expected_lower.size() == received.size() ? 0 : 1;
-    for (size_t i = 0; i < n; ++i) {
-        const char x = i < expected_lower.size() ? expected_lower[i] : 0;
-        const char y = i < received.size() ? ascii_lower(received[i]) : 0;
-        diff |= static_cast<unsigned char>(x ^ y);
-    }
-    return diff == 0;
-}
-
 // The last occurrence wins, for signing and processing alike (§11.2.2).
 std::optional<std::string_view> param(const SignedRequest& r, std::string_view key) {
     std::optional<std::string_view> found;
@@ -45,11 +33,9 @@ std::optional<std::string_view> param(const SignedRequest& r, std::string_view k
 std::string string_to_sign(const SignedRequest& request) {
     std::vector<std::pair<std::string, std::string_view>> params;
     params.reserve(request.query.size());
-    size_t length = request.method.size() + request.path.size() + 2;
+    size_t length = request.method.size() + request.path.size() + 2;  // at most this long
     for (const auto& [k, v] : request.query) {
         length += k.size() + v.size() + 2;
-    }
-    for (const auto& [k, v] : request.query) {
         std::string key = lower(k);
         if (key == "auth_signature") continue;
         auto it = std::find_if(params.begin(), params.end(),
@@ -104,7 +90,7 @@ HttpAuthError verify_signed_request(const SignedRequest& request, std::string_vi
         return HttpAuthError::BadBodyMd5;
     }
     const HexDigest expected = hmac_sha256(app_secret, string_to_sign(request));
-    if (!hex_equals_constant_time(expected.view(), *signature)) return HttpAuthError::BadSignature;
+    if (!constant_time_iequals(expected.view(), *signature)) return HttpAuthError::BadSignature;
     return HttpAuthError::None;
 }
 

@@ -8,6 +8,8 @@
 #include <initializer_list>
 #include <memory>
 
+#include "protocol/ascii.hpp"
+
 namespace sockudo::protocol {
 
 namespace {
@@ -107,15 +109,30 @@ std::string md5_hex(std::string_view data) {
     return std::string(md5(data).view());
 }
 
-bool constant_time_equals(std::string_view a, std::string_view b) {
+namespace {
+
+// Every byte of the longer input is compared, each after `fold`, and the length difference is
+// folded in, so the time depends on the lengths only.
+template <typename Fold>
+bool equals_constant_time(std::string_view a, std::string_view b, Fold fold) {
     size_t n = a.size() > b.size() ? a.size() : b.size();
     unsigned char diff = a.size() == b.size() ? 0 : 1;
     for (size_t i = 0; i < n; ++i) {
-        unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-        unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+        unsigned char x = i < a.size() ? static_cast<unsigned char>(fold(a[i])) : 0;
+        unsigned char y = i < b.size() ? static_cast<unsigned char>(fold(b[i])) : 0;
         diff |= static_cast<unsigned char>(x ^ y);
     }
     return diff == 0;
+}
+
+}  // namespace
+
+bool constant_time_equals(std::string_view a, std::string_view b) {
+    return equals_constant_time(a, b, [](char c) { return c; });
+}
+
+bool constant_time_iequals(std::string_view a, std::string_view b) {
+    return equals_constant_time(a, b, ascii_lower);
 }
 
 std::string channel_auth(std::string_view app_key, std::string_view app_secret,

@@ -27,6 +27,8 @@ std::string sha256_hex(std::string_view data);
 std::string md5_hex(std::string_view data);
 // Compares every byte of the longer input and folds the length difference in.
 bool constant_time_equals(std::string_view a, std::string_view b);
+// The same, ASCII letters compared without case (hex digests as clients send them).
+bool constant_time_iequals(std::string_view a, std::string_view b);
 
 // "{key}:{hex hmac of socket_id:channel[:channel_data]}"
 std::string channel_auth(std::string_view app_key, std::string_view app_secret,

@@ -99,6 +99,15 @@ TEST(ConstantTimeEquals, LengthDifferenceIsNeverEqual) {
     EXPECT_FALSE(constant_time_equals("ab", std::string_view("ab\0", 3)));
 }
 
+TEST(ConstantTimeIequals, IgnoresCaseOfLettersOnly) {
+    EXPECT_TRUE(constant_time_iequals("5bdcc146bf", "5BDCC146BF"));
+    EXPECT_TRUE(constant_time_iequals("", ""));
+    EXPECT_FALSE(constant_time_iequals("5bdcc146bf", "5bdcc146b0"));
+    EXPECT_FALSE(constant_time_iequals("abc", "ab"));
+    EXPECT_FALSE(constant_time_iequals("ab", std::string_view("ab\0", 3)));
+    EXPECT_FALSE(constant_time_iequals("a-", "a\r")) << "only letters fold";
+}
+
 TEST(ConstantTimeEquals, HighBytes) {
     EXPECT_TRUE(constant_time_equals("\xff\x80", "\xff\x80"));
     EXPECT_FALSE(constant_time_equals("\xff\x80", "\xff\x81"));
