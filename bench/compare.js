@@ -6,7 +6,12 @@
 // scenario says "both cores".
 //
 //   node bench/compare.js [--rounds 3] [--only fanout-max,idle] [--servers sockudo,soketi,floor]
-//                         [--out bench/results/latest.json]
+//                         [--out bench/results/latest.json] [--shared-network]
+//
+// Run as root, it runs in a private network namespace of its own (its own loopback, nothing
+// else on the machine on it), where the fixed-rate scenarios make the subscribers acknowledge
+// every frame at once (see SERVER_ROUTE below). `--shared-network` runs on the machine's loopback
+// with the kernel's default acknowledgements throughout.
 
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -29,19 +34,21 @@ const ROUNDS = Number(opt('rounds', '3'));
 const ONLY = opt('only', '') ? opt('only', '').split(',') : null;
 const SERVERS = opt('servers', 'sockudo,soketi,floor').split(',');
 const OUT = opt('out', path.join(__dirname, 'results/latest.json'));
+const SHARED_NETWORK = args.includes('--shared-network');
+const IN_OWN_NETWORK = process.env.SOCKUDO_BENCH_NETNS === '1';
 
 // Each scenario: loadgen arguments, which figure is compared, and whether higher is better.
 const SCENARIOS = [
   { name: 'fanout-max', args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '0', '--duration', '10'],
     metrics: [['deliveries_per_s', 'higher'], ['server_cpu_us_per_delivery', 'lower']] },
-  { name: 'fanout-25k', args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
+  { name: 'fanout-25k', quickAcks: true, args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
     metrics: [['latency_p99_ms', 'lower'], ['latency_p50_ms', 'lower'], ['server_cpu_us_per_delivery', 'lower']] },
-  { name: 'fanout-25k-both-cores', bothCores: true, args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
+  { name: 'fanout-25k-both-cores', bothCores: true, quickAcks: true, args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
     metrics: [['latency_p99_ms', 'lower'], ['publish_last_p50_ms', 'lower']] },
   // The same, timed also to each frame's arrival at its socket (kernel receive timestamps), so
   // the generator's own wait to read a frame is not counted. A run of its own: reading with
   // recvmsg and the kernel stamping every packet cost the generator and the sender a little.
-  { name: 'fanout-25k-both-cores-arrival', bothCores: true,
+  { name: 'fanout-25k-both-cores-arrival', bothCores: true, quickAcks: true,
     args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10', '--arrival-stamps'],
     metrics: [['arrival_p99_ms', 'lower'], ['publish_arrival_last_p50_ms', 'lower'], ['latency_p99_ms', 'lower']] },
   { name: 'many-channels', args: ['--scenario', 'many-channels', '--clients', '5000', '--batch', '10', '--rate', '0', '--window', '8', '--duration', '10'],
@@ -60,9 +67,55 @@ const SCENARIOS = [
   // crosses the broker. Both nodes and redis-server share CPU 0, like the single node above.
   { name: 'fanout-max-2-nodes-redis', cluster: 'redis', args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '0', '--duration', '10'],
     metrics: [['deliveries_per_s', 'higher'], ['latency_p99_ms', 'lower']] },
-  { name: 'fanout-25k-2-nodes-redis', cluster: 'redis', args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
+  { name: 'fanout-25k-2-nodes-redis', cluster: 'redis', quickAcks: true, args: ['--scenario', 'fanout', '--clients', '5000', '--rate', '5', '--duration', '10'],
     metrics: [['latency_p99_ms', 'lower'], ['latency_p50_ms', 'lower']] },
 ];
+
+// Quick acknowledgements for the fixed-rate scenarios. At 5 publishes/s a subscriber hears once
+// every 200 ms, and a loopback socket's retransmission timeout is the kernel's 200-ms minimum plus
+// a few ms; Linux puts a receiving socket back into quick-ack mode when it was silent for longer
+// than that timeout. So whether each subscriber acknowledges a frame at once (inside the server's
+// write: on loopback the acknowledgement's sender also runs its receipt on the server's socket)
+// or when the generator reads it (and the generator then runs both) was decided per socket by a
+// few ms of jitter, and moved ~10 ms of kernel work per publish between the server and the
+// generator within a run (bench/README.md). The route to the servers' address carries the
+// `quickack` flag in those scenarios, so every subscriber acknowledges at once, as it does at any
+// interval above the timeout: the server pays for receiving every acknowledgement, as it would
+// on a network. Elsewhere frames are back to back and the kernel's default is left alone.
+const SERVER_ROUTE = ['local', '127.0.0.1', 'dev', 'lo', 'table', 'local', 'proto', 'kernel', 'scope', 'host', 'src', '127.0.0.1'];
+
+function run(cmd, cmdArgs) {
+  const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')}: ${(r.stderr || r.error || '').toString().trim()}`);
+  return r.stdout;
+}
+
+function setQuickAcks(on) {
+  run('ip', ['route', 'change', ...SERVER_ROUTE, 'quickack', on ? '1' : '0']);
+  const shown = run('ip', ['route', 'show', 'table', 'local', '127.0.0.1']);
+  if (shown.includes('quickack 1') !== on) throw new Error(`route to 127.0.0.1 did not take quickack ${on ? 1 : 0}: ${shown.trim()}`);
+}
+
+// Re-runs this script in a network namespace of its own when it can; returns true if it did
+// (the caller then exits with the child's status).
+function reexecInOwnNetwork() {
+  if (SHARED_NETWORK || IN_OWN_NETWORK) return false;
+  if (process.getuid && process.getuid() !== 0) {
+    console.error('compare: not root, so on the shared loopback with default acknowledgements (see --shared-network)');
+    return false;
+  }
+  // A container may forbid namespaces, and iproute2 may be missing: try both before committing.
+  const probe = spawnSync('unshare', ['--net', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    const why = (probe.error ? probe.error.message : probe.stderr || '').toString().trim();
+    console.error(`compare: cannot set up a network namespace (${why}); on the shared loopback`);
+    return false;
+  }
+  const r = spawnSync('unshare', ['--net', process.execPath, __filename, ...args],
+    { stdio: 'inherit', env: { ...process.env, SOCKUDO_BENCH_NETNS: '1' } });
+  process.exitCode = r.status === null ? 1 : r.status;
+  return true;
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -184,13 +237,18 @@ const median = (xs) => {
 };
 
 async function main() {
+  if (reexecInOwnNetwork()) return;
+  if (IN_OWN_NETWORK) run('ip', ['link', 'set', 'lo', 'up']);
   for (const f of [LOADGEN, SOCKUDO]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run make build first`);
   const servers = SERVERS.filter((s) => s !== 'soketi' || fs.existsSync(SOKETI));
   if (servers.length < SERVERS.length) console.error('soketi is not installed: run `npm ci --prefix bench/soketi` (skipping it)');
   const results = [];
-  const machine = { cpus: os.cpus().length, model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() };
+  const machine = { cpus: os.cpus().length, model: os.cpus()[0].model, mem_gib: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(),
+    network: IN_OWN_NETWORK ? 'own namespace, quick acknowledgements in the fixed-rate scenarios' : 'shared loopback, default acknowledgements' };
   for (const scenario of SCENARIOS) {
     if (ONLY && !ONLY.includes(scenario.name)) continue;
+    const quickAcks = IN_OWN_NETWORK && Boolean(scenario.quickAcks);
+    if (IN_OWN_NETWORK) setQuickAcks(quickAcks);
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const kind of servers) {
         if (scenario.cluster && kind === 'floor') continue;  // the floor has no cluster
@@ -211,6 +269,7 @@ async function main() {
           const r = runLoadgen(scenario, kind, server.port, server.pids, server.publishPort);
           r.round = round;
           r.name = scenario.name;
+          r.acks = quickAcks ? 'quick' : 'default';
           results.push(r);
           console.log(JSON.stringify(r));
         } catch (e) {
@@ -236,7 +295,7 @@ async function main() {
   }
   const fmt = (x) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2)) : '–');
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine.cpus} × ${machine.model}, ${machine.mem_gib} GiB; medians of ${ROUNDS} alternating rounds; server on CPU 0, load generator on CPU 1 (except "both cores").`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine.cpus} × ${machine.model}, ${machine.mem_gib} GiB; medians of ${ROUNDS} alternating rounds; server on CPU 0, load generator on CPU 1 (except "both cores"); ${IN_OWN_NETWORK ? 'loopback of a private network namespace, subscribers acknowledging at once in the fixed-rate (25k) scenarios' : 'shared loopback, kernel default acknowledgements'}.`,
     '',
     '| scenario | metric | sockudo | soketi | floor | sockudo/soketi | sockudo/floor |',
     '| --- | --- | --- | --- | --- | --- | --- |',

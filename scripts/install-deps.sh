@@ -13,7 +13,7 @@ packages=(
   libhiredis-dev libnats-dev redis-server nats-server
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
-  nodejs npm procps curl openssl
+  nodejs npm procps curl openssl iproute2
 )
 
 missing=()
