@@ -58,10 +58,12 @@ protected:
         ASSERT_TRUE(broker_.start()) << "cannot start " << broker_.driver << "-server";
     }
 
-    // A started transport and its recorder, waited up.
+    // A started transport and its recorder, waited up. The recorder is declared first so that it
+    // outlives the transport: the transport's threads may still be delivering (a node hears its
+    // own requests and responses, which a test need not wait for) until its destructor stops them.
     struct Node {
-        cluster::TransportPtr transport;
         std::unique_ptr<TransportRecorder> recorder = std::make_unique<TransportRecorder>();
+        cluster::TransportPtr transport;
     };
     Node node(const std::string& prefix, const std::string& id, bool wait_up = true) {
         Node n;
